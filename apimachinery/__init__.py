@@ -1,0 +1,1 @@
+"""What every service shares: the scheme, the codec, errors, selectors and the informer."""
