@@ -6,7 +6,7 @@ stale, so run ``python -m tools.protoc`` after touching protos/.
 
 from __future__ import annotations
 
-import shutil
+import tempfile
 import sys
 from pathlib import Path
 
@@ -20,8 +20,6 @@ PACKAGE = "kubeproto"
 def compile_to(out: Path) -> None:
     """Generate kubeproto/ (messages, gRPC stubs, type stubs) under ``out``."""
     target = out / PACKAGE
-    if target.exists():
-        shutil.rmtree(target)
     out.mkdir(parents=True, exist_ok=True)
     files = sorted(str(p.relative_to(PROTO_ROOT)) for p in PROTO_ROOT.rglob("*.proto"))
     include = str(Path(protoc.__file__).parent / "_proto")
@@ -37,8 +35,25 @@ def compile_to(out: Path) -> None:
             grpc_file.unlink()
 
 
+def sync(src: Path, dst: Path) -> None:
+    """Make dst hold exactly src's files, rewriting only what changed (others may be importing)."""
+    wanted = {p.relative_to(src) for p in src.rglob("*") if p.is_file()}
+    for rel in wanted:
+        new = (src / rel).read_bytes()
+        target = dst / rel
+        if not target.exists() or target.read_bytes() != new:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(new)
+    for p in sorted(dst.rglob("*"), reverse=True):
+        rel = p.relative_to(dst)
+        if p.is_file() and rel not in wanted and "__pycache__" not in rel.parts:
+            p.unlink()
+
+
 def main() -> int:
-    compile_to(ROOT)
+    with tempfile.TemporaryDirectory() as tmp:
+        compile_to(Path(tmp))
+        sync(Path(tmp) / PACKAGE, ROOT / PACKAGE)
     return 0
 
 

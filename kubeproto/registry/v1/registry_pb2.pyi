@@ -103,19 +103,20 @@ class DeleteResponse(_message.Message):
     def __init__(self, object: _Optional[_Union[Object, _Mapping]] = ..., deleted: _Optional[bool] = ...) -> None: ...
 
 class ListOptions(_message.Message):
-    __slots__ = ("label_selector", "field_selector", "limit", "resource_version", "resource_version_match")
+    __slots__ = ("label_selector", "field_selector", "limit", "continue_token", "resource_version", "resource_version_match")
     LABEL_SELECTOR_FIELD_NUMBER: _ClassVar[int]
     FIELD_SELECTOR_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
-    CONTINUE_FIELD_NUMBER: _ClassVar[int]
+    CONTINUE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_VERSION_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_VERSION_MATCH_FIELD_NUMBER: _ClassVar[int]
     label_selector: str
     field_selector: str
     limit: int
+    continue_token: str
     resource_version: str
     resource_version_match: str
-    def __init__(self, label_selector: _Optional[str] = ..., field_selector: _Optional[str] = ..., limit: _Optional[int] = ..., resource_version: _Optional[str] = ..., resource_version_match: _Optional[str] = ..., **kwargs) -> None: ...
+    def __init__(self, label_selector: _Optional[str] = ..., field_selector: _Optional[str] = ..., limit: _Optional[int] = ..., continue_token: _Optional[str] = ..., resource_version: _Optional[str] = ..., resource_version_match: _Optional[str] = ...) -> None: ...
 
 class ListRequest(_message.Message):
     __slots__ = ("resource", "namespace", "options")
@@ -128,15 +129,16 @@ class ListRequest(_message.Message):
     def __init__(self, resource: _Optional[_Union[GroupVersionResource, _Mapping]] = ..., namespace: _Optional[str] = ..., options: _Optional[_Union[ListOptions, _Mapping]] = ...) -> None: ...
 
 class ListResponse(_message.Message):
-    __slots__ = ("items", "resource_version", "remaining_item_count")
+    __slots__ = ("items", "resource_version", "continue_token", "remaining_item_count")
     ITEMS_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_VERSION_FIELD_NUMBER: _ClassVar[int]
-    CONTINUE_FIELD_NUMBER: _ClassVar[int]
+    CONTINUE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     REMAINING_ITEM_COUNT_FIELD_NUMBER: _ClassVar[int]
     items: _containers.RepeatedCompositeFieldContainer[Object]
     resource_version: str
+    continue_token: str
     remaining_item_count: int
-    def __init__(self, items: _Optional[_Iterable[_Union[Object, _Mapping]]] = ..., resource_version: _Optional[str] = ..., remaining_item_count: _Optional[int] = ..., **kwargs) -> None: ...
+    def __init__(self, items: _Optional[_Iterable[_Union[Object, _Mapping]]] = ..., resource_version: _Optional[str] = ..., continue_token: _Optional[str] = ..., remaining_item_count: _Optional[int] = ...) -> None: ...
 
 class DeleteCollectionRequest(_message.Message):
     __slots__ = ("resource", "namespace", "options", "grace_period_seconds", "propagation_policy", "dry_run")

@@ -1,0 +1,1 @@
+"""The registry service: the only component that talks to etcd."""

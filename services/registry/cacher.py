@@ -1,0 +1,384 @@
+"""The watch cache (upstream's Cacher): one etcd watch per resource, shared by every watcher.
+
+The cache holds the current objects of one resource (all namespaces) and a ring
+buffer of its recent events. Watchers are served from the buffer and then live;
+a watcher that asks for a version older than the buffer (e.g. after a registry
+restart) gets the missing history from etcd first, so nothing is missed, or 410
+Expired when etcd has compacted it away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import grpc
+
+from apimachinery import errors, logs
+from apimachinery.scheme import Kind, Scheme
+from kubeproto.registry.v1 import registry_pb2
+from services.registry import envelope
+from services.registry.etcd import Compacted, Etcd, prefix_end
+from services.registry.predicate import Attrs, AttrsReader, Predicate
+
+log = logs.get("registry.cacher")
+
+INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+
+
+@dataclass(frozen=True, slots=True)
+class CachedObject:
+    namespace: str
+    name: str
+    obj: registry_pb2.Object  # resourceVersion set
+    attrs: Attrs
+    rv: int
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    type: str  # ADDED, MODIFIED, DELETED
+    rv: int
+    namespace: str
+    obj: registry_pb2.Object
+    attrs: Attrs
+    prev_attrs: Attrs | None
+
+
+class _Closed:
+    def __init__(self, error: errors.StatusError | None) -> None:
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class _Bookmark:
+    rv: int
+
+
+class Watcher:
+    def __init__(self, namespace: str, predicate: Predicate, bookmarks: bool, capacity: int) -> None:
+        self.namespace = namespace
+        self.predicate = predicate
+        self.bookmarks = bookmarks
+        self.queue: asyncio.Queue[registry_pb2.WatchEvent | _Bookmark | _Closed] = asyncio.Queue(capacity + 1)
+        self.capacity = capacity
+        self.closed = False
+
+    def translate(self, ev: Event) -> registry_pb2.WatchEvent | None:
+        """The event as this watcher sees it (selectors turn updates into adds and deletes)."""
+        if self.namespace and ev.namespace != self.namespace:
+            return None
+        pred = self.predicate
+        if pred.everything:
+            return registry_pb2.WatchEvent(type=ev.type, object=ev.obj)
+        now = pred.matches(ev.attrs)
+        before = ev.prev_attrs is not None and pred.matches(ev.prev_attrs)
+        if ev.type == "ADDED":
+            kind = "ADDED" if now else None
+        elif ev.type == "DELETED":
+            kind = "DELETED" if now else None
+        elif now and before:
+            kind = "MODIFIED"
+        elif now:
+            kind = "ADDED"
+        elif before:
+            kind = "DELETED"
+        else:
+            kind = None
+        return registry_pb2.WatchEvent(type=kind, object=ev.obj) if kind else None
+
+    def offer(self, ev: Event) -> None:
+        if self.closed:
+            return
+        out = self.translate(ev)
+        if out is None:
+            return
+        if self.queue.qsize() >= self.capacity:
+            # Too slow to keep up: end this watch; the client resumes from its last version.
+            self.close(None)
+            return
+        self.queue.put_nowait(out)
+
+    def bookmark(self, rv: int) -> None:
+        if self.bookmarks and not self.closed and self.queue.qsize() < self.capacity:
+            self.queue.put_nowait(_Bookmark(rv))
+
+    def close(self, error: errors.StatusError | None) -> None:
+        if not self.closed:
+            self.closed = True
+            self.queue.put_nowait(_Closed(error))
+
+
+class Cacher:
+    def __init__(self, etcd: Etcd, scheme: Scheme, kind: Kind, prefix: bytes, capacity: int = 1000,
+                 watcher_capacity: int = 10000) -> None:
+        self.etcd = etcd
+        self.scheme = scheme
+        self.kind = kind
+        self.prefix = prefix
+        self.capacity = capacity
+        self.watcher_capacity = watcher_capacity
+        self.reader = AttrsReader(scheme, kind)
+        self.objects: dict[str, CachedObject] = {}  # by "namespace/name"
+        self.buffer: deque[Event] = deque()
+        self.rv = 0
+        # Every event with rv > window_start is in the buffer.
+        self.window_start = 0
+        self.watchers: set[Watcher] = set()
+        self.ready = asyncio.Event()
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._progress: asyncio.Queue[None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    # lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"cacher {self.kind.info.resource}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for w in list(self.watchers):
+            w.close(None)
+
+    async def _list(self) -> None:
+        resp = await self.etcd.range(self.prefix, prefix_end(self.prefix))
+        self.objects = {}
+        for kv in resp.kvs:
+            cached = self._cached(kv.key, kv.value, kv.mod_revision)
+            self.objects[f"{cached.namespace}/{cached.name}"] = cached
+        self.rv = resp.header.revision
+        self.window_start = self.rv
+        self.buffer.clear()
+
+    def _cached(self, key: bytes, value: bytes, rv: int) -> CachedObject:
+        obj = envelope.with_resource_version(envelope.decode(value), rv)
+        rest = key[len(self.prefix):].decode()
+        namespace, _, name = rest.rpartition("/")
+        return CachedObject(namespace, name, obj, self.reader.read(obj), rv)
+
+    async def _run(self) -> None:
+        delay = 0.1
+        listed = False
+        while True:
+            try:
+                if not listed:
+                    await self._list()
+                    listed = True
+                    self.ready.set()
+                async for resp in self.etcd.watch(self.prefix, prefix_end(self.prefix), self.rv + 1,
+                                                  progress=self._progress):
+                    delay = 0.1
+                    if resp.events:
+                        for ev in resp.events:
+                            self._apply(ev)
+                    elif not resp.created:
+                        self._advance(resp.header.revision, progress=True)
+            except asyncio.CancelledError:
+                raise
+            except Compacted:
+                log.warning("watch history compacted, relisting", resource=self.kind.info.resource)
+                for w in list(self.watchers):
+                    w.close(errors.expired("the watch cache was re-initialized; please re-list"))
+                listed = False
+            except (grpc.aio.AioRpcError, OSError) as exc:
+                log.warning("etcd watch broken, resuming", resource=self.kind.info.resource, error=str(exc),
+                            from_revision=self.rv + 1)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+            except Exception:
+                log.exception("watch cache failure, relisting", resource=self.kind.info.resource)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                listed = False
+
+    def _apply(self, ev: object) -> None:
+        kv = ev.kv  # type: ignore[attr-defined]
+        rv = kv.mod_revision
+        rest = kv.key[len(self.prefix):].decode()
+        namespace, _, name = rest.rpartition("/")
+        ident = f"{namespace}/{name}"
+        prev = self.objects.get(ident)
+        if ev.type == 1:  # type: ignore[attr-defined]  # DELETE
+            prev_kv = ev.prev_kv  # type: ignore[attr-defined]
+            if prev is None and not prev_kv.value:
+                return
+            value = prev_kv.value if prev_kv.value else None
+            obj = (envelope.with_resource_version(envelope.decode(value), rv) if value is not None
+                   else envelope.with_resource_version(prev.obj, rv))  # type: ignore[union-attr]
+            attrs = prev.attrs if prev is not None else self.reader.read(obj)
+            self.objects.pop(ident, None)
+            event = Event("DELETED", rv, namespace, obj, attrs, attrs)
+        else:
+            cached = self._cached(kv.key, kv.value, rv)
+            self.objects[ident] = cached
+            kind = "ADDED" if kv.version == 1 or prev is None else "MODIFIED"
+            event = Event(kind, rv, namespace, cached.obj, cached.attrs, prev.attrs if prev else None)
+        if len(self.buffer) >= self.capacity:
+            self.window_start = self.buffer.popleft().rv
+        self.buffer.append(event)
+        for w in list(self.watchers):
+            w.offer(event)
+        self._advance(rv)
+
+    def _advance(self, rv: int, progress: bool = False) -> None:
+        if rv > self.rv:
+            self.rv = rv
+        if progress:
+            for w in list(self.watchers):
+                w.bookmark(self.rv)
+        if self._waiters:
+            still = []
+            for want, fut in self._waiters:
+                if self.rv >= want:
+                    if not fut.done():
+                        fut.set_result(None)
+                else:
+                    still.append((want, fut))
+            self._waiters = still
+
+    def send_bookmarks(self) -> None:
+        """Ask etcd how far this resource is current; watchers get a BOOKMARK at that version."""
+        if self.watchers:
+            self._progress.put_nowait(None)
+
+    async def wait_until(self, rv: int, timeout: float = 3.0) -> None:
+        """Wait until the cache has seen revision ``rv`` (504 when it does not in time)."""
+        await self.ready.wait()
+        if self.rv >= rv:
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append((rv, fut))
+        self._progress.put_nowait(None)
+        try:
+            await asyncio.wait_for(fut, timeout)
+        except TimeoutError:
+            raise errors.StatusError(504, "Timeout", f"Too large resource version: {rv}, current: {self.rv}",
+                                     retry_after_seconds=1) from None
+
+    async def wait_fresh(self) -> None:
+        """Wait until the cache has caught up with etcd's current revision (a consistent read)."""
+        await self.wait_until(await self.etcd.revision())
+
+    # reads --------------------------------------------------------------------------
+
+    def get(self, namespace: str, name: str) -> CachedObject | None:
+        return self.objects.get(f"{namespace}/{name}")
+
+    def list(self, namespace: str, predicate: Predicate) -> tuple[list[registry_pb2.Object], int]:
+        if predicate.everything and not namespace:
+            items = [c.obj for c in self.objects.values()]
+        else:
+            items = [c.obj for c in self.objects.values()
+                     if (not namespace or c.namespace == namespace) and predicate.matches(c.attrs)]
+        return items, self.rv
+
+    # watch --------------------------------------------------------------------------
+
+    def bookmark_event(self, rv: int, initial_events_end: bool = False) -> registry_pb2.WatchEvent:
+        msg = self.kind.message_class()
+        meta = msg.metadata  # type: ignore[attr-defined]
+        meta.resourceVersion = str(rv)
+        if initial_events_end:
+            meta.annotations[INITIAL_EVENTS_END] = "true"
+        return registry_pb2.WatchEvent(type="BOOKMARK", object=self.scheme.to_object(self.kind, msg))
+
+    async def watch(self, namespace: str, predicate: Predicate, from_rv: int | None, initial: bool,
+                    bookmarks: bool) -> AsyncIterator[registry_pb2.WatchEvent]:
+        """Events for one watcher; ``from_rv`` None means: start with the current state."""
+        await self.ready.wait()
+        watcher = Watcher(namespace, predicate, bookmarks, self.watcher_capacity)
+        pending: list[registry_pb2.WatchEvent] = []
+        if initial or from_rv is None:
+            snapshot, snapshot_rv = self.list(namespace, predicate)
+            self.watchers.add(watcher)  # same step as the snapshot: nothing falls between
+            pending = [registry_pb2.WatchEvent(type="ADDED", object=o) for o in snapshot]
+            if initial and bookmarks:
+                pending.append(self.bookmark_event(snapshot_rv, initial_events_end=True))
+        else:
+            history: list[Event] = []
+            since = from_rv
+            if from_rv < self.window_start:
+                target = self.window_start
+                history = await self._history(from_rv, target)
+                since = target
+                if since < self.window_start:
+                    raise errors.expired(f"too old resource version: {from_rv} ({self.window_start})")
+            events = history + [ev for ev in self.buffer if ev.rv > since]
+            self.watchers.add(watcher)
+            for ev in events:
+                out = watcher.translate(ev)
+                if out is not None:
+                    pending.append(out)
+        try:
+            for item in pending:
+                yield item
+            while True:
+                got = await watcher.queue.get()
+                if isinstance(got, _Closed):
+                    if got.error is not None:
+                        raise got.error
+                    return
+                if isinstance(got, _Bookmark):
+                    yield self.bookmark_event(got.rv)
+                else:
+                    yield got
+        finally:
+            self.watchers.discard(watcher)
+            watcher.closed = True
+
+    async def _history(self, from_rv: int, to_rv: int) -> list[Event]:
+        """Events in (from_rv, to_rv] read back from etcd's history."""
+        progress: asyncio.Queue[None] = asyncio.Queue()
+        out: list[Event] = []
+        objects: dict[str, Attrs] = {}
+
+        async def ask() -> None:
+            while True:
+                progress.put_nowait(None)
+                await asyncio.sleep(0.05)
+
+        asker = asyncio.create_task(ask())
+        try:
+            async with asyncio.timeout(30):
+                async for resp in self.etcd.watch(self.prefix, prefix_end(self.prefix), from_rv + 1,
+                                                  progress=progress):
+                    if resp.created:
+                        continue
+                    if not resp.events:
+                        if resp.header.revision >= to_rv:
+                            return out
+                        continue
+                    for ev in resp.events:
+                        kv = ev.kv
+                        if kv.mod_revision > to_rv:
+                            return out
+                        rest = kv.key[len(self.prefix):].decode()
+                        namespace, _, name = rest.rpartition("/")
+                        ident = f"{namespace}/{name}"
+                        if ev.type == 1:
+                            obj = envelope.with_resource_version(envelope.decode(ev.prev_kv.value), kv.mod_revision)
+                            attrs = self.reader.read(obj)
+                            out.append(Event("DELETED", kv.mod_revision, namespace, obj, attrs, attrs))
+                            objects.pop(ident, None)
+                        else:
+                            obj = envelope.with_resource_version(envelope.decode(kv.value), kv.mod_revision)
+                            attrs = self.reader.read(obj)
+                            prev = None
+                            if ev.prev_kv.value:
+                                prev = objects.get(ident) or self.reader.read(envelope.decode(ev.prev_kv.value))
+                            kind = "ADDED" if kv.version == 1 else "MODIFIED"
+                            out.append(Event(kind, kv.mod_revision, namespace, obj, attrs, prev))
+                            objects[ident] = attrs
+        except Compacted as exc:
+            raise errors.expired(f"too old resource version: {from_rv} ({exc.compact_revision})") from None
+        except TimeoutError:
+            raise errors.StatusError(504, "Timeout", "timed out reading watch history from etcd") from None
+        finally:
+            asker.cancel()
+        return out

@@ -1,0 +1,264 @@
+"""The Registry gRPC service: requests in, Store and Cacher calls, metav1.Status errors out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
+import grpc
+from prometheus_client import Counter, Histogram
+
+from apimachinery import errors, logs
+from apimachinery.errors import StatusError
+from apimachinery.scheme import Kind, Scheme
+from kubeproto.registry.v1 import registry_pb2, registry_pb2_grpc
+from services.registry import keys
+from services.registry.cacher import Cacher
+from services.registry.etcd import Etcd
+from services.registry.pagination import list_page
+from services.registry.predicate import AttrsReader, Predicate
+from services.registry.store import Store
+
+log = logs.get("registry")
+T = TypeVar("T")
+
+REQUESTS = Counter("registry_requests_total", "Registry calls", ["verb", "resource", "code"])
+LATENCY = Histogram("registry_request_duration_seconds", "Registry call latency", ["verb", "resource"],
+                    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+
+
+def parse_rv(text: str, what: str = "resourceVersion") -> int:
+    if not text.isdigit():
+        raise errors.bad_request(f'invalid {what} "{text}": must be a non-negative integer')
+    return int(text)
+
+
+class RegistryService(registry_pb2_grpc.RegistryServicer):
+    def __init__(self, etcd: Etcd, scheme: Scheme, store: Store, cache_size: int = 1000) -> None:
+        self.etcd = etcd
+        self.scheme = scheme
+        self.store = store
+        self.cache_size = cache_size
+        self._cachers: dict[tuple[str, str], Cacher] = {}
+        self._readers: dict[tuple[str, str], AttrsReader] = {}
+
+    # plumbing -----------------------------------------------------------------------
+
+    def kind(self, gvr: registry_pb2.GroupVersionResource) -> Kind:
+        kind = self.scheme.by_gvr(gvr.group, gvr.version, gvr.resource)
+        if not kind.info.stored:
+            raise errors.method_not_allowed(f"{gvr.resource} are not stored; they are answered by the gateway")
+        return kind
+
+    def cacher(self, kind: Kind) -> Cacher:
+        ident = (kind.info.group, kind.info.resource)
+        c = self._cachers.get(ident)
+        if c is None:
+            prefix = keys.resource_prefix(self.store.config.prefix, kind)
+            c = self._cachers[ident] = Cacher(self.etcd, self.scheme, kind, prefix, capacity=self.cache_size)
+            c.start()
+        return c
+
+    def reader(self, kind: Kind) -> AttrsReader:
+        ident = (kind.info.group, kind.info.resource)
+        r = self._readers.get(ident)
+        if r is None:
+            r = self._readers[ident] = AttrsReader(self.scheme, kind)
+        return r
+
+    async def send_bookmarks(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            for c in list(self._cachers.values()):
+                c.send_bookmarks()
+
+    async def stop(self) -> None:
+        for c in list(self._cachers.values()):
+            await c.stop()
+
+    async def _call(self, verb: str, gvr: registry_pb2.GroupVersionResource,
+                    context: grpc.aio.ServicerContext[Any, Any], fn: Callable[[], Awaitable[T]]) -> T:
+        with LATENCY.labels(verb, gvr.resource).time():
+            try:
+                result = await fn()
+            except StatusError as err:
+                REQUESTS.labels(verb, gvr.resource, str(err.code)).inc()
+                await err.abort(context)
+                raise  # unreachable: abort raises
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if isinstance(exc, grpc.aio.AbortError):
+                    raise
+                log.exception("registry call failed", verb=verb, resource=gvr.resource)
+                REQUESTS.labels(verb, gvr.resource, "500").inc()
+                await _status_for(exc).abort(context)
+                raise
+        REQUESTS.labels(verb, gvr.resource, "200").inc()
+        return result
+
+    # verbs --------------------------------------------------------------------------
+
+    async def Create(self, request: registry_pb2.CreateRequest,  # noqa: N802
+                     context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.Object:
+        async def run() -> registry_pb2.Object:
+            return await self.store.create(self.kind(request.resource), request.namespace, request.object,
+                                           dry_run=request.dry_run)
+        return await self._call("create", request.resource, context, run)
+
+    async def Get(self, request: registry_pb2.GetRequest,  # noqa: N802
+                  context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.Object:
+        async def run() -> registry_pb2.Object:
+            kind = self.kind(request.resource)
+            if not request.resource_version:
+                return await self.store.get(kind, request.namespace, request.name)
+            rv = parse_rv(request.resource_version)
+            cacher = self.cacher(kind)
+            await (cacher.wait_until(rv) if rv else cacher.ready.wait())
+            cached = cacher.get(request.namespace, request.name)
+            if cached is None:
+                raise errors.not_found(kind.info.group, kind.info.resource, request.name)
+            return cached.obj
+        return await self._call("get", request.resource, context, run)
+
+    async def List(self, request: registry_pb2.ListRequest,  # noqa: N802
+                   context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.ListResponse:
+        async def run() -> registry_pb2.ListResponse:
+            kind = self.kind(request.resource)
+            return await self._list(kind, request.namespace, request.options)
+        return await self._call("list", request.resource, context, run)
+
+    async def _list(self, kind: Kind, namespace: str, opts: registry_pb2.ListOptions) -> registry_pb2.ListResponse:
+        if kind.info.namespaced is False and namespace:
+            raise errors.bad_request(f"{kind.info.resource} is not namespaced")
+        predicate = Predicate(kind, opts.label_selector, opts.field_selector)
+        rv_text, match = opts.resource_version, opts.resource_version_match
+        if opts.limit < 0:
+            raise errors.bad_request("limit must be a non-negative integer")
+        if match not in ("", "NotOlderThan", "Exact"):
+            raise errors.bad_request(f'resourceVersionMatch "{match}" is not supported: use NotOlderThan or Exact')
+        if match and not rv_text:
+            raise errors.bad_request("resourceVersionMatch is forbidden unless resourceVersion is provided")
+        if match and opts.continue_token:
+            raise errors.bad_request("resourceVersionMatch is forbidden when continue is provided")
+        if opts.continue_token and rv_text and rv_text != "0":
+            raise errors.bad_request("specifying resource version is not allowed when using continue")
+        if match == "Exact" and rv_text == "0":
+            raise errors.bad_request('resourceVersionMatch "Exact" is forbidden for resourceVersion "0"')
+        rv = parse_rv(rv_text) if rv_text else None
+        prefix = keys.list_prefix(self.store.config.prefix, kind, namespace)
+        reader = self.reader(kind)
+        if opts.continue_token:
+            page = await list_page(self.etcd, reader, prefix, predicate, opts.limit, continue_token=opts.continue_token)
+        elif match == "Exact" or (rv and opts.limit and not match):
+            page = await list_page(self.etcd, reader, prefix, predicate, opts.limit, revision=rv or 0)
+        elif rv is None and opts.limit:
+            page = await list_page(self.etcd, reader, prefix, predicate, opts.limit)
+        else:
+            # Served from the watch cache: "" waits until the cache is as fresh as etcd
+            # (a consistent read), "0" takes it as it is, X waits until it has seen X.
+            cacher = self.cacher(kind)
+            if rv is None:
+                await cacher.wait_fresh()
+            elif rv:
+                await cacher.wait_until(rv)
+            else:
+                await cacher.ready.wait()
+            items, cache_rv = cacher.list(namespace, predicate)
+            return registry_pb2.ListResponse(items=items, resource_version=str(cache_rv))
+        resp = registry_pb2.ListResponse(items=page.items, resource_version=str(page.revision),
+                                         continue_token=page.continue_token)
+        if page.remaining is not None:
+            resp.remaining_item_count = page.remaining
+        return resp
+
+    async def Update(self, request: registry_pb2.UpdateRequest,  # noqa: N802
+                     context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.Object:
+        async def run() -> registry_pb2.Object:
+            kind = self.kind(request.resource)
+            if request.subresource and request.subresource not in kind.info.subresources:
+                raise errors.StatusError(404, "NotFound", f"{kind.info.resource} has no subresource "
+                                         f'"{request.subresource}"')
+            return await self.store.update(kind, request.namespace, request.name, request.object,
+                                           subresource=request.subresource, dry_run=request.dry_run)
+        return await self._call("update", request.resource, context, run)
+
+    async def Delete(self, request: registry_pb2.DeleteRequest,  # noqa: N802
+                     context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.DeleteResponse:
+        async def run() -> registry_pb2.DeleteResponse:
+            kind = self.kind(request.resource)
+            grace = request.grace_period_seconds if request.HasField("grace_period_seconds") else None
+            if grace is not None and grace < 0:
+                raise errors.bad_request("gracePeriodSeconds must be a non-negative integer")
+            obj, deleted = await self.store.delete(
+                kind, request.namespace, request.name,
+                preconditions=request.preconditions if request.HasField("preconditions") else None,
+                grace_period_seconds=grace, dry_run=request.dry_run)
+            return registry_pb2.DeleteResponse(object=obj, deleted=deleted)
+        return await self._call("delete", request.resource, context, run)
+
+    async def DeleteCollection(self, request: registry_pb2.DeleteCollectionRequest,  # noqa: N802
+                               context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.ListResponse:
+        async def run() -> registry_pb2.ListResponse:
+            kind = self.kind(request.resource)
+            opts = registry_pb2.ListOptions()
+            opts.CopyFrom(request.options)
+            opts.limit, opts.continue_token = 0, ""
+            listed = await self._list(kind, request.namespace, opts)
+            grace = request.grace_period_seconds if request.HasField("grace_period_seconds") else None
+            out = registry_pb2.ListResponse(resource_version=listed.resource_version)
+            for item in listed.items:
+                _, msg = self.scheme.from_object(item)
+                meta = msg.metadata  # type: ignore[attr-defined]
+                try:
+                    obj, _ = await self.store.delete(kind, meta.namespace, meta.name,
+                                                     grace_period_seconds=grace, dry_run=request.dry_run)
+                except StatusError as err:
+                    if err.code == 404:
+                        continue  # deleted by someone else meanwhile
+                    raise
+                out.items.append(obj)
+            return out
+        return await self._call("deletecollection", request.resource, context, run)
+
+    async def Watch(self, request: registry_pb2.WatchRequest,  # noqa: N802
+                    context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[registry_pb2.WatchEvent]:
+        try:
+            kind = self.kind(request.resource)
+            predicate = Predicate(kind, request.label_selector, request.field_selector)
+            rv_text = request.resource_version
+            initial = request.HasField("send_initial_events") and request.send_initial_events
+            if request.HasField("send_initial_events") and request.resource_version_match != "NotOlderThan":
+                raise errors.invalid("meta.k8s.io", "ListOptions", "", [errors.Cause(
+                    "FieldValueForbidden", "Forbidden: sendInitialEvents requires setting resourceVersionMatch "
+                    "to NotOlderThan", "sendInitialEvents")])
+            rv = parse_rv(rv_text) if rv_text else None
+            cacher = self.cacher(kind)
+            await cacher.ready.wait()
+            if rv is None:
+                await cacher.wait_fresh()
+            elif rv and initial:
+                await cacher.wait_until(rv)
+            from_rv = None if (rv is None or rv == 0) else rv
+            REQUESTS.labels("watch", kind.info.resource, "200").inc()
+            async for event in cacher.watch(request.namespace, predicate, from_rv, initial,
+                                            request.allow_bookmarks):
+                yield event
+        except StatusError as err:
+            REQUESTS.labels("watch", request.resource.resource, str(err.code)).inc()
+            with contextlib.suppress(Exception):
+                await err.abort(context)
+        except (asyncio.CancelledError, grpc.aio.AbortError):
+            raise
+        except Exception as exc:
+            log.exception("watch failed", resource=request.resource.resource)
+            await _status_for(exc).abort(context)
+
+
+def _status_for(exc: Exception) -> StatusError:
+    if isinstance(exc, grpc.aio.AioRpcError) and exc.code() in (grpc.StatusCode.UNAVAILABLE,
+                                                                 grpc.StatusCode.DEADLINE_EXCEEDED):
+        return errors.service_unavailable(f"etcd is unavailable: {exc.details()}")
+    return errors.internal_error("the registry could not complete the request")

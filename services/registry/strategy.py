@@ -1,0 +1,105 @@
+"""Per-kind storage behaviour (upstream's rest.Strategy): what create, update and
+delete do to an object beyond validation.
+"""
+
+from __future__ import annotations
+
+from google.protobuf.message import Message
+
+from apimachinery.codec import now_time
+from apimachinery.scheme import Kind, metadata_of
+
+# Kinds that may be created by an update (PUT) of a missing name, as upstream allows.
+_CREATE_ON_UPDATE = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Lease", "Event"}
+# Spec-less kinds: any change outside metadata counts as a new generation.
+_NO_STATUS_RESET = {"Namespace", "Pod"}
+
+
+class Strategy:
+    def __init__(self, kind: Kind) -> None:
+        self.kind = kind
+        self.status_subresource = "status" in kind.info.subresources
+        self.allow_create_on_update = kind.info.kind in _CREATE_ON_UPDATE
+        self.is_namespace = kind.info.group == "" and kind.info.kind == "Namespace"
+
+    # create -------------------------------------------------------------------------
+
+    def prepare_for_create(self, msg: Message) -> None:
+        name = self.kind.info.kind
+        if self.status_subresource and name not in _NO_STATUS_RESET:
+            msg.ClearField("status")  # type: ignore[arg-type]
+        if self.is_namespace:
+            msg.status.phase = "Active"  # type: ignore[attr-defined]
+            if "kubernetes" not in msg.spec.finalizers:  # type: ignore[attr-defined]
+                msg.spec.finalizers.append("kubernetes")  # type: ignore[attr-defined]
+        elif name == "Pod" and self.kind.info.group == "":
+            msg.ClearField("status")  # type: ignore[arg-type]
+            msg.status.phase = "Pending"  # type: ignore[attr-defined]
+        elif name == "Secret" and self.kind.info.group == "":
+            _merge_string_data(msg)
+
+    # update -------------------------------------------------------------------------
+
+    def prepare_for_update(self, new: Message, old: Message, subresource: str) -> None:
+        """Keep what this request may not change: status on the main resource, all but
+        status on the status subresource, all but spec.finalizers on namespaces/finalize."""
+        if subresource == "status":
+            status = type(new.status)()  # type: ignore[attr-defined]
+            status.CopyFrom(new.status)  # type: ignore[attr-defined]
+            meta = type(metadata_of(new))()
+            meta.CopyFrom(metadata_of(new))
+            new.CopyFrom(old)
+            new.status.CopyFrom(status)  # type: ignore[attr-defined]
+            # The status subresource may not change labels, annotations or anything else in metadata.
+            metadata_of(new).resourceVersion = meta.resourceVersion
+        elif subresource == "finalize":
+            finalizers = list(new.spec.finalizers)  # type: ignore[attr-defined]
+            rv = metadata_of(new).resourceVersion
+            new.CopyFrom(old)
+            del new.spec.finalizers[:]  # type: ignore[attr-defined]
+            new.spec.finalizers.extend(finalizers)  # type: ignore[attr-defined]
+            metadata_of(new).resourceVersion = rv
+        elif self.status_subresource:
+            if old.HasField("status"):  # type: ignore[arg-type]
+                new.status.CopyFrom(old.status)  # type: ignore[attr-defined]
+            else:
+                new.ClearField("status")  # type: ignore[arg-type]
+        if self.kind.info.kind == "Secret" and self.kind.info.group == "":
+            _merge_string_data(new)
+
+    def spec_changed(self, new: Message, old: Message) -> bool:
+        """Whether anything but metadata and status differs (a new generation)."""
+        return _spec_bytes(new) != _spec_bytes(old)
+
+    # delete -------------------------------------------------------------------------
+
+    def must_wait(self, msg: Message) -> bool:
+        """Whether deletion must wait (finalizers, or a namespace's spec.finalizers)."""
+        if metadata_of(msg).finalizers:
+            return True
+        return self.is_namespace and bool(msg.spec.finalizers)  # type: ignore[attr-defined]
+
+    def begin_delete(self, msg: Message, grace_period_seconds: int) -> None:
+        meta = metadata_of(msg)
+        if not meta.HasField("deletionTimestamp"):
+            meta.deletionTimestamp.seconds = now_time()[0]
+            meta.deletionGracePeriodSeconds = grace_period_seconds
+            meta.generation = meta.generation + 1
+        if self.is_namespace:
+            msg.status.phase = "Terminating"  # type: ignore[attr-defined]
+
+
+def _spec_bytes(msg: Message) -> bytes:
+    copy = type(msg)()
+    copy.CopyFrom(msg)
+    copy.ClearField("metadata")  # type: ignore[arg-type]
+    if "status" in copy.DESCRIPTOR.fields_by_name:
+        copy.ClearField("status")  # type: ignore[arg-type]
+    return copy.SerializeToString(deterministic=True)
+
+
+def _merge_string_data(secret: Message) -> None:
+    """stringData is write-only: its entries land in data, as upstream converts them."""
+    for key, value in secret.stringData.items():  # type: ignore[attr-defined]
+        secret.data[key] = value.encode()  # type: ignore[attr-defined]
+    secret.ClearField("stringData")  # type: ignore[arg-type]
