@@ -49,6 +49,12 @@ class DecodeError(StatusError):
         super().__init__(400, "BadRequest", message, causes=causes or [])
 
 
+def _message_type(fd: FieldDescriptor) -> Descriptor:
+    desc = fd.message_type
+    assert desc is not None, fd.full_name
+    return desc
+
+
 def _is_map(fd: FieldDescriptor) -> bool:
     return fd.message_type is not None and fd.message_type.GetOptions().map_entry
 
@@ -111,7 +117,7 @@ _SPECIAL = {TIME, MICRO_TIME, INT_OR_STRING, QUANTITY, FIELDS_V1, RAW_EXTENSION,
 
 def _encode_value(fd: FieldDescriptor, value: Any) -> Any:
     if fd.type == _FD.TYPE_MESSAGE:
-        name = fd.message_type.full_name
+        name = _message_type(fd).full_name
         if name in _SPECIAL:
             return _encode_special(name, value)
         return encode(value)
@@ -125,7 +131,7 @@ def encode(msg: Message) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for fd, value in msg.ListFields():
         if _is_map(fd):
-            vfd = fd.message_type.fields_by_name["value"]
+            vfd = _message_type(fd).fields_by_name["value"]
             out[fd.json_name] = {k: _encode_value(vfd, v) for k, v in value.items()}
         elif _is_repeated(fd):
             out[fd.json_name] = [_encode_value(fd, v) for v in value]
@@ -236,7 +242,7 @@ class _Decoder:
         if _is_map(fd):
             if not isinstance(value, dict):
                 raise self.fail(path, f"expected object, got {_json_type(value)}")
-            vfd = fd.message_type.fields_by_name["value"]
+            vfd = _message_type(fd).fields_by_name["value"]
             target = getattr(msg, fd.name)
             for k, v in value.items():
                 if vfd.type == _FD.TYPE_MESSAGE:
@@ -259,7 +265,7 @@ class _Decoder:
             setattr(msg, fd.name, self.scalar(fd, value, path))
 
     def element(self, target: Any, fd: FieldDescriptor, value: Any, path: str) -> None:
-        name = fd.message_type.full_name
+        name = _message_type(fd).full_name
         if name in _SPECIAL:
             target.SetInParent()
             if value is not None:

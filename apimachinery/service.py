@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
 import grpc
@@ -93,8 +94,6 @@ async def serve(
     log.info("stopped")
 
 
-def run(main: Callable[[], Awaitable[Any]]) -> None:
-    try:
+def run(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
-    except KeyboardInterrupt:
-        pass

@@ -6,8 +6,8 @@ stale, so run ``python -m tools.protoc`` after touching protos/.
 
 from __future__ import annotations
 
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 from grpc_tools import protoc

@@ -10,6 +10,7 @@ Expired when etcd has compacted it away.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import contextlib
 from collections import deque
 from collections.abc import AsyncIterator
@@ -270,7 +271,7 @@ class Cacher:
     def get(self, namespace: str, name: str) -> CachedObject | None:
         return self.objects.get(f"{namespace}/{name}")
 
-    def list(self, namespace: str, predicate: Predicate) -> tuple[list[registry_pb2.Object], int]:
+    def list(self, namespace: str, predicate: Predicate) -> tuple[builtins.list[registry_pb2.Object], int]:
         if predicate.everything and not namespace:
             items = [c.obj for c in self.objects.values()]
         else:
@@ -293,7 +294,7 @@ class Cacher:
         """Events for one watcher; ``from_rv`` None means: start with the current state."""
         await self.ready.wait()
         watcher = Watcher(namespace, predicate, bookmarks, self.watcher_capacity)
-        pending: list[registry_pb2.WatchEvent] = []
+        pending: builtins.list[registry_pb2.WatchEvent] = []
         if initial or from_rv is None:
             snapshot, snapshot_rv = self.list(namespace, predicate)
             self.watchers.add(watcher)  # same step as the snapshot: nothing falls between
@@ -301,7 +302,7 @@ class Cacher:
             if initial and bookmarks:
                 pending.append(self.bookmark_event(snapshot_rv, initial_events_end=True))
         else:
-            history: list[Event] = []
+            history: builtins.list[Event] = []
             since = from_rv
             if from_rv < self.window_start:
                 target = self.window_start
@@ -332,53 +333,49 @@ class Cacher:
             self.watchers.discard(watcher)
             watcher.closed = True
 
-    async def _history(self, from_rv: int, to_rv: int) -> list[Event]:
-        """Events in (from_rv, to_rv] read back from etcd's history."""
-        progress: asyncio.Queue[None] = asyncio.Queue()
-        out: list[Event] = []
+    async def _history(self, from_rv: int, to_rv: int) -> builtins.list[Event]:
+        """Events in (from_rv, to_rv] read back from etcd's history.
+
+        The read watches the whole keyspace, not just this resource: every etcd
+        revision is one transaction that changed at least one key, so an event at
+        exactly ``to_rv`` is sure to arrive and marks the end. (etcd 3.4 answers
+        progress requests before an unsynced watcher's history, so those cannot.)
+        """
+        out: builtins.list[Event] = []
         objects: dict[str, Attrs] = {}
-
-        async def ask() -> None:
-            while True:
-                progress.put_nowait(None)
-                await asyncio.sleep(0.05)
-
-        asker = asyncio.create_task(ask())
+        if to_rv <= from_rv:
+            return out
         try:
             async with asyncio.timeout(30):
-                async for resp in self.etcd.watch(self.prefix, prefix_end(self.prefix), from_rv + 1,
-                                                  progress=progress):
-                    if resp.created:
-                        continue
-                    if not resp.events:
-                        if resp.header.revision >= to_rv:
-                            return out
-                        continue
+                async for resp in self.etcd.watch(b"\x00", b"\x00", from_rv + 1):
                     for ev in resp.events:
                         kv = ev.kv
                         if kv.mod_revision > to_rv:
                             return out
-                        rest = kv.key[len(self.prefix):].decode()
-                        namespace, _, name = rest.rpartition("/")
-                        ident = f"{namespace}/{name}"
-                        if ev.type == 1:
-                            obj = envelope.with_resource_version(envelope.decode(ev.prev_kv.value), kv.mod_revision)
-                            attrs = self.reader.read(obj)
-                            out.append(Event("DELETED", kv.mod_revision, namespace, obj, attrs, attrs))
-                            objects.pop(ident, None)
-                        else:
-                            obj = envelope.with_resource_version(envelope.decode(kv.value), kv.mod_revision)
-                            attrs = self.reader.read(obj)
-                            prev = None
-                            if ev.prev_kv.value:
-                                prev = objects.get(ident) or self.reader.read(envelope.decode(ev.prev_kv.value))
-                            kind = "ADDED" if kv.version == 1 else "MODIFIED"
-                            out.append(Event(kind, kv.mod_revision, namespace, obj, attrs, prev))
-                            objects[ident] = attrs
+                        if kv.key.startswith(self.prefix):
+                            out.append(self._history_event(ev, objects))
+                        if kv.mod_revision == to_rv:
+                            return out
         except Compacted as exc:
             raise errors.expired(f"too old resource version: {from_rv} ({exc.compact_revision})") from None
         except TimeoutError:
             raise errors.StatusError(504, "Timeout", "timed out reading watch history from etcd") from None
-        finally:
-            asker.cancel()
         return out
+
+    def _history_event(self, ev: object, objects: dict[str, Attrs]) -> Event:
+        kv = ev.kv  # type: ignore[attr-defined]
+        prev_kv = ev.prev_kv  # type: ignore[attr-defined]
+        rest = kv.key[len(self.prefix):].decode()
+        namespace, _, name = rest.rpartition("/")
+        ident = f"{namespace}/{name}"
+        if ev.type == 1:  # type: ignore[attr-defined]  # DELETE
+            obj = envelope.with_resource_version(envelope.decode(prev_kv.value), kv.mod_revision)
+            attrs = objects.pop(ident, None) or self.reader.read(obj)
+            return Event("DELETED", kv.mod_revision, namespace, obj, attrs, attrs)
+        obj = envelope.with_resource_version(envelope.decode(kv.value), kv.mod_revision)
+        attrs = self.reader.read(obj)
+        prev = None
+        if prev_kv.value:
+            prev = objects.get(ident) or self.reader.read(envelope.decode(prev_kv.value))
+        objects[ident] = attrs
+        return Event("ADDED" if kv.version == 1 else "MODIFIED", kv.mod_revision, namespace, obj, attrs, prev)

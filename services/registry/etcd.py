@@ -8,6 +8,7 @@ next and is retried there) and so that --etcd-cafile/certfile/keyfile give TLS.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -129,12 +130,14 @@ class Etcd:
                 return await fn(member)
             except grpc.aio.AioRpcError as err:
                 translated = _translate(err)
-                if translated is not err:
+                if not isinstance(translated, grpc.aio.AioRpcError):
                     raise translated from None
                 code = err.code()
                 unreachable = code == grpc.StatusCode.UNAVAILABLE and "Connection refused" in (err.details() or "")
-                retryable = code in _RETRYABLE and (idempotent or unreachable) or "leader changed" in (
+                retryable = (code in _RETRYABLE and (idempotent or unreachable)) or "leader changed" in (
                     err.details() or "") or "no leader" in (err.details() or "")
+                if code == grpc.StatusCode.UNAVAILABLE:
+                    self._rotate(member)  # the next call, retried or not, goes to another member
                 if not retryable or time.monotonic() > deadline:
                     raise
                 log.warning("etcd call failed, trying next member", member=member.url, code=str(code),
@@ -202,10 +205,8 @@ class Etcd:
 
     async def compact(self, revision: int) -> None:
         req = rpc_pb2.CompactionRequest(revision=revision, physical=False)
-        try:
+        with contextlib.suppress(Compacted):  # someone compacted further already
             await self.call(lambda m: m.kv.Compact(req, timeout=self.timeout))
-        except Compacted:
-            pass
 
     async def status(self) -> rpc_pb2.StatusResponse:
         return await self.call(lambda m: m.maintenance.Status(rpc_pb2.StatusRequest(), timeout=self.timeout))

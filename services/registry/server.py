@@ -101,14 +101,14 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
 
     # verbs --------------------------------------------------------------------------
 
-    async def Create(self, request: registry_pb2.CreateRequest,  # noqa: N802
+    async def Create(self, request: registry_pb2.CreateRequest,
                      context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.Object:
         async def run() -> registry_pb2.Object:
             return await self.store.create(self.kind(request.resource), request.namespace, request.object,
                                            dry_run=request.dry_run)
         return await self._call("create", request.resource, context, run)
 
-    async def Get(self, request: registry_pb2.GetRequest,  # noqa: N802
+    async def Get(self, request: registry_pb2.GetRequest,
                   context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.Object:
         async def run() -> registry_pb2.Object:
             kind = self.kind(request.resource)
@@ -123,7 +123,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
             return cached.obj
         return await self._call("get", request.resource, context, run)
 
-    async def List(self, request: registry_pb2.ListRequest,  # noqa: N802
+    async def List(self, request: registry_pb2.ListRequest,
                    context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.ListResponse:
         async def run() -> registry_pb2.ListResponse:
             kind = self.kind(request.resource)
@@ -174,7 +174,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
             resp.remaining_item_count = page.remaining
         return resp
 
-    async def Update(self, request: registry_pb2.UpdateRequest,  # noqa: N802
+    async def Update(self, request: registry_pb2.UpdateRequest,
                      context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.Object:
         async def run() -> registry_pb2.Object:
             kind = self.kind(request.resource)
@@ -185,7 +185,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
                                            subresource=request.subresource, dry_run=request.dry_run)
         return await self._call("update", request.resource, context, run)
 
-    async def Delete(self, request: registry_pb2.DeleteRequest,  # noqa: N802
+    async def Delete(self, request: registry_pb2.DeleteRequest,
                      context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.DeleteResponse:
         async def run() -> registry_pb2.DeleteResponse:
             kind = self.kind(request.resource)
@@ -199,7 +199,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
             return registry_pb2.DeleteResponse(object=obj, deleted=deleted)
         return await self._call("delete", request.resource, context, run)
 
-    async def DeleteCollection(self, request: registry_pb2.DeleteCollectionRequest,  # noqa: N802
+    async def DeleteCollection(self, request: registry_pb2.DeleteCollectionRequest,
                                context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.ListResponse:
         async def run() -> registry_pb2.ListResponse:
             kind = self.kind(request.resource)
@@ -223,7 +223,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
             return out
         return await self._call("deletecollection", request.resource, context, run)
 
-    async def Watch(self, request: registry_pb2.WatchRequest,  # noqa: N802
+    async def Watch(self, request: registry_pb2.WatchRequest,
                     context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[registry_pb2.WatchEvent]:
         try:
             kind = self.kind(request.resource)

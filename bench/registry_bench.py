@@ -1,0 +1,185 @@
+"""Registry benchmark: the registry's rates beside the same work done directly against etcd.
+
+    python -m bench.registry_bench [--objects 10000]
+
+Starts its own etcd and registry process, then prints, at concurrency 1 and 16,
+creates/s and gets/s with p50/p99 latency, the time to list 1,000 objects from
+the watch cache, watch delivery latency, each with the raw-etcd figure and the
+ratio, and the registry's RSS holding --objects ConfigMaps. Nothing is asserted:
+the figures are for reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from apimachinery.client import RegistryClient
+from apimachinery.scheme import default_scheme
+from cluster.etcd import EtcdCluster
+from services.registry import envelope
+from services.registry.etcd import Etcd
+from tests.support.services import ServiceProcess
+
+SCHEME = default_scheme()
+CONFIGMAPS = SCHEME.by_gvr("", "v1", "configmaps")
+
+
+def configmap(name: str) -> object:
+    _, msg, _ = SCHEME.from_json({"apiVersion": "v1", "kind": "ConfigMap",
+                                  "metadata": {"name": name, "labels": {"app": "bench"}},
+                                  "data": {"key": "x" * 256}})
+    return msg
+
+
+def pct(samples: list[float], p: float) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, int(len(s) * p))] * 1000
+
+
+async def run_load(n: int, concurrency: int, op: Callable[[int], Awaitable[object]]) -> tuple[float, list[float]]:
+    """(ops per second, latencies) for n calls of op(i) at the given concurrency."""
+    latencies: list[float] = []
+    counter = iter(range(n))
+
+    async def worker() -> None:
+        for i in counter:
+            t = time.perf_counter()
+            await op(i)
+            latencies.append(time.perf_counter() - t)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return n / (time.perf_counter() - start), latencies
+
+
+def row(name: str, reg: tuple[float, list[float]], raw: tuple[float, list[float]]) -> None:
+    print(f"  {name:<18} registry {reg[0]:8.0f}/s p50 {pct(reg[1], .5):6.2f}ms p99 {pct(reg[1], .99):6.2f}ms | "
+          f"etcd {raw[0]:8.0f}/s p50 {pct(raw[1], .5):6.2f}ms p99 {pct(raw[1], .99):6.2f}ms | "
+          f"ratio {reg[0] / raw[0]:.2f}x")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def bench(objects: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        cluster = EtcdCluster.single(Path(tmp) / "etcd")
+        cluster.start()
+        reg = ServiceProcess("services.registry", ["--etcd-servers", ",".join(cluster.endpoints),
+                                                   "--etcd-compaction-interval", "0"], Path(tmp) / "registry.log")
+        reg.start()
+        client = RegistryClient(reg.address)
+        raw = Etcd(cluster.endpoints)
+        try:
+            await measure(client, raw, reg, objects)
+        finally:
+            await client.close()
+            await raw.close()
+            reg.stop()
+            cluster.stop()
+
+
+async def measure(client: RegistryClient, raw: Etcd, reg: ServiceProcess, objects: int) -> None:
+    value = envelope.encode(SCHEME.to_object(CONFIGMAPS, configmap("raw")))  # type: ignore[arg-type]
+    print(f"registry benchmark (value {len(value)} bytes)")
+    for concurrency in (1, 16):
+        n = 500 if concurrency == 1 else 2000
+        ns, run = f"c{concurrency}", uuid.uuid4().hex[:6]
+        print(f"concurrency {concurrency}, {n} operations")
+        made = [configmap(f"b-{run}-{i}") for i in range(n)]
+        reg_create = await run_load(n, concurrency, lambda i: client.create(CONFIGMAPS, made[i], ns))  # type: ignore[arg-type]
+        raw_create = await run_load(n, concurrency, lambda i: raw.create(f"/raw/{run}/{i}".encode(), value))
+        row("create", reg_create, raw_create)
+        reg_get = await run_load(n, concurrency, lambda i: client.get_object(CONFIGMAPS, ns, f"b-{run}-{i}"))
+        raw_get = await run_load(n, concurrency, lambda i: raw.get(f"/raw/{run}/{i}".encode()))
+        row("get (quorum)", reg_get, raw_get)
+        reg_cget = await run_load(n, concurrency,
+                                  lambda i: client.get_object(CONFIGMAPS, ns, f"b-{run}-{i}", resource_version="0"))
+        row("get (cache, rv=0)", reg_cget, raw_get)
+
+    # A list of 1,000 objects from the watch cache.
+    ns = "list1000"
+    await run_load(1000, 16, lambda i: client.create(CONFIGMAPS, configmap(f"l{i}"), ns))  # type: ignore[arg-type]
+    for i in range(1000):
+        await raw.create(f"/rawlist/{i:04d}".encode(), value)
+    samples_reg, samples_raw = [], []
+    for _ in range(30):
+        t = time.perf_counter()
+        resp = await client.list_objects(CONFIGMAPS, ns, resource_version="0")
+        samples_reg.append(time.perf_counter() - t)
+        assert len(resp.items) == 1000
+        t = time.perf_counter()
+        await raw.range(b"/rawlist/", b"/rawlist0")
+        samples_raw.append(time.perf_counter() - t)
+    print(f"  list 1,000 (cache)  registry p50 {statistics.median(samples_reg) * 1000:6.2f}ms | "
+          f"etcd range p50 {statistics.median(samples_raw) * 1000:6.2f}ms | "
+          f"ratio {statistics.median(samples_raw) / statistics.median(samples_reg):.2f}x")
+
+    await watch_latency(client, raw, value)
+
+    # Memory holding many ConfigMaps in the watch cache.
+    ns = "memory"
+    await run_load(objects, 16, lambda i: client.create(CONFIGMAPS, configmap(f"m{i}"), ns))  # type: ignore[arg-type]
+    resp = await client.list_objects(CONFIGMAPS, "", resource_version="0")
+    assert reg.proc is not None
+    print(f"  registry RSS holding {len(resp.items)} ConfigMaps in its watch cache: {rss_mb(reg.proc.pid):.0f} MB")
+
+
+async def watch_latency(client: RegistryClient, raw: Etcd, value: bytes) -> None:
+    """Time from the start of a write to the arrival of its watch event."""
+    ns, rounds = "watchlat", 300
+    started: dict[str, float] = {}
+    reg_lat: list[float] = []
+    raw_lat: list[float] = []
+    _, rv, _ = await client.list(CONFIGMAPS, ns)
+
+    async def reg_watch() -> None:
+        async for ev in client.watch_objects(CONFIGMAPS, ns, resource_version=rv):
+            name = SCHEME.from_object(ev.object)[1].metadata.name  # type: ignore[attr-defined]
+            reg_lat.append(time.perf_counter() - started[name])
+            if len(reg_lat) >= rounds:
+                return
+
+    async def raw_watch(start: int) -> None:
+        async for resp in raw.watch(b"/rawwatch/", b"/rawwatch0", start):
+            for ev in resp.events:
+                raw_lat.append(time.perf_counter() - started[ev.kv.key.decode()])
+            if len(raw_lat) >= rounds:
+                return
+
+    task = asyncio.create_task(reg_watch())
+    await asyncio.sleep(0.2)
+    for i in range(rounds):
+        started[f"w{i}"] = time.perf_counter()
+        await client.create(CONFIGMAPS, configmap(f"w{i}"), ns)  # type: ignore[arg-type]
+    await asyncio.wait_for(task, 30)
+    task = asyncio.create_task(raw_watch(await raw.revision() + 1))
+    await asyncio.sleep(0.2)
+    for i in range(rounds):
+        key = f"/rawwatch/{i}"
+        started[key] = time.perf_counter()
+        await raw.create(key.encode(), value)
+    await asyncio.wait_for(task, 30)
+    print(f"  watch delivery     registry p50 {pct(reg_lat, .5):6.2f}ms p99 {pct(reg_lat, .99):6.2f}ms | "
+          f"etcd p50 {pct(raw_lat, .5):6.2f}ms p99 {pct(raw_lat, .99):6.2f}ms")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--objects", type=int, default=10000, help="ConfigMaps held for the memory figure")
+    asyncio.run(bench(p.parse_args().objects))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""x509 client certificates: verified against --client-ca-file, CN is the user, O the groups.
+
+Verification follows Go's x509.Certificate.Verify as kube-apiserver calls it:
+roots from the CA bundle, the presented intermediates, the current time, and
+the clientAuth extended key usage (a leaf without the extension is good for any
+usage, as Go has it). Verified chains are remembered for a short while, since
+a kubectl session presents the same certificate on every request and path
+validation costs a hundred times more than the lookup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.x509 import verification
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from services.authn.cache import ExpiringCache
+from services.authn.request import Request
+from services.authn.user import CREDENTIAL_ID_KEY, AuthenticationError, Response, UserInfo
+
+_ANY_EXTENDED_KEY_USAGE = x509.ObjectIdentifier("2.5.29.37.0")
+_AGNOSTIC = verification.Criticality.AGNOSTIC
+
+EXPIRED = "x509: certificate has expired or is not yet valid"
+INCOMPATIBLE_USAGE = "x509: certificate specifies an incompatible key usage"
+UNKNOWN_AUTHORITY = "x509: certificate signed by unknown authority"
+
+
+def load_ca_bundle(path: str | Path) -> list[x509.Certificate]:
+    """The CA certificates of a PEM bundle; ValueError when there are none."""
+    data = Path(path).read_bytes()
+    try:
+        certs = x509.load_pem_x509_certificates(data)
+    except ValueError:
+        certs = []
+    if not certs:
+        raise ValueError(f"{path}: data does not contain any valid RSA or ECDSA certificates")
+    return certs
+
+
+class _IncompatibleUsage(ValueError):
+    pass
+
+
+def _leaf_usage(_policy: object, _cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None) -> None:
+    if eku is not None and ExtendedKeyUsageOID.CLIENT_AUTH not in eku and _ANY_EXTENDED_KEY_USAGE not in eku:
+        raise _IncompatibleUsage(INCOMPATIBLE_USAGE)
+
+
+def _is_ca(_policy: object, _cert: x509.Certificate, bc: x509.BasicConstraints) -> None:
+    if not bc.ca:
+        raise ValueError("not a CA certificate")
+
+
+def _may_sign_certificates(_policy: object, _cert: x509.Certificate, ku: x509.KeyUsage | None) -> None:
+    if ku is not None and not ku.key_cert_sign:
+        raise ValueError("CA key usage does not allow certificate signing")
+
+
+# Go's rules rather than the Web PKI's: no SAN required, CAs need basicConstraints CA=true
+# and (if they carry keyUsage) keyCertSign, leaves need clientAuth only if they list usages.
+_CA_POLICY = (verification.ExtensionPolicy.permit_all()
+              .require_present(x509.BasicConstraints, _AGNOSTIC, _is_ca)
+              .may_be_present(x509.KeyUsage, _AGNOSTIC, _may_sign_certificates))
+_LEAF_POLICY = verification.ExtensionPolicy.permit_all().may_be_present(x509.ExtendedKeyUsage, _AGNOSTIC, _leaf_usage)
+
+
+def _rfc3339(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _colon_hex(data: bytes) -> str:
+    return ":".join(f"{b:02X}" for b in data)
+
+
+def certificate_identifier(cert: x509.Certificate) -> str:
+    """SN=..., SKID=..., AKID=...: how upstream names a certificate in its errors."""
+    try:
+        skid = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+    except x509.ExtensionNotFound:
+        skid = b""
+    try:
+        akid = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier or b""
+    except x509.ExtensionNotFound:
+        akid = b""
+    return f"SN={cert.serial_number}, SKID={_colon_hex(skid)}, AKID={_colon_hex(akid)}"
+
+
+class ChainVerifier:
+    """Verifies presented chains (leaf first) against one CA bundle, for client authentication."""
+
+    def __init__(self, roots: Sequence[x509.Certificate]) -> None:
+        self._store = verification.Store(list(roots))
+
+    def verify(self, chain: Sequence[x509.Certificate]) -> None:
+        """Raise ValueError with Go's wording when the chain does not verify now."""
+        leaf = chain[0]
+        now = dt.datetime.now(dt.UTC)
+        if now > leaf.not_valid_after_utc:
+            raise ValueError(f"{EXPIRED}: current time {_rfc3339(now)} is after {_rfc3339(leaf.not_valid_after_utc)}")
+        if now < leaf.not_valid_before_utc:
+            raise ValueError(f"{EXPIRED}: current time {_rfc3339(now)} is before {_rfc3339(leaf.not_valid_before_utc)}")
+        # The verification time is fixed when a verifier is built, so build one per chain.
+        verifier = (verification.PolicyBuilder().store(self._store).time(now)
+                    .extension_policies(ca_policy=_CA_POLICY, ee_policy=_LEAF_POLICY)
+                    .build_client_verifier())
+        try:
+            verifier.verify(leaf, list(chain[1:]))
+        except verification.VerificationError as err:
+            raise ValueError(INCOMPATIBLE_USAGE if INCOMPATIBLE_USAGE in str(err) else UNKNOWN_AUTHORITY) from None
+
+
+def parse_chain(der_chain: Sequence[bytes]) -> list[x509.Certificate]:
+    try:
+        return [x509.load_der_x509_certificate(der) for der in der_chain]
+    except ValueError as err:
+        raise AuthenticationError(f"x509: malformed certificate: {err}") from None
+
+
+def common_name(cert: x509.Certificate) -> str:
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else ""
+
+
+class X509Authenticator:
+    """x509.Authenticator with CommonNameUserConversion."""
+
+    name = "x509"
+
+    def __init__(self, verifier: ChainVerifier, cache_ttl: float) -> None:
+        self.verifier = verifier
+        self.cache_ttl = cache_ttl
+        self._verified: ExpiringCache[tuple[bytes, ...], Response] = ExpiringCache(4096)
+
+    async def authenticate(self, request: Request) -> Response | None:
+        ders = request.client_certificate_chain
+        if not ders:
+            return None
+        now = time.time()
+        if self.cache_ttl > 0:
+            hit = self._verified.get(ders, now)
+            if hit is not None:
+                return hit
+        chain = parse_chain(ders)
+        leaf = chain[0]
+        try:
+            self.verifier.verify(chain)
+        except ValueError as err:
+            raise AuthenticationError(f"verifying certificate {certificate_identifier(leaf)} failed: {err}") from None
+        cn = common_name(leaf)
+        if not cn:
+            return None  # upstream answers "not mine" for a certificate without a CN
+        orgs = tuple(str(a.value) for a in leaf.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME))
+        fingerprint = hashlib.sha256(ders[0]).hexdigest()
+        resp = Response(UserInfo(cn, "", orgs, {CREDENTIAL_ID_KEY: (f"X509SHA256={fingerprint}",)}), self.name)
+        if self.cache_ttl > 0:
+            self._verified.put(ders, resp, min(now + self.cache_ttl, leaf.not_valid_after_utc.timestamp()))
+        return resp

@@ -1,0 +1,135 @@
+"""Create: server-owned metadata, generateName, AlreadyExists, and bad input that writes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from apimachinery.errors import StatusError
+from kubeproto.registry.v1 import registry_pb2
+
+
+def cm(name: str = "", **extra: object) -> dict[str, object]:
+    meta: dict[str, object] = {"name": name} if name else {}
+    meta.update(extra.pop("metadata", {}))  # type: ignore[arg-type]
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, **extra}
+
+
+async def count(client, kind, ns) -> int:
+    items, _, _ = await client.list(kind, ns)
+    return len(items)
+
+
+async def test_create_sets_server_owned_metadata(client, kind, ns, obj):
+    sent = obj(cm("a", data={"k": "v"}, metadata={
+        "uid": "forged", "resourceVersion": "99999", "generation": 7,
+        "creationTimestamp": "2001-01-01T00:00:00Z", "deletionTimestamp": "2001-01-01T00:00:00Z"}))
+    out = await client.create(kind("configmaps"), sent, namespace=ns)
+    meta = out.metadata
+    assert meta.uid and meta.uid != "forged"
+    assert meta.creationTimestamp.seconds > 978307200
+    assert not meta.HasField("deletionTimestamp")
+    assert meta.generation == 1
+    assert int(meta.resourceVersion) > 0 and meta.resourceVersion != "99999"
+    assert meta.namespace == ns
+    got = await client.get(kind("configmaps"), "a", ns)
+    assert got == out
+
+
+async def test_generate_name_yields_unique_names(client, kind, ns, obj):
+    names = set()
+    for _ in range(20):
+        out = await client.create(kind("configmaps"), obj(cm(metadata={"generateName": "gen-"})), namespace=ns)
+        assert out.metadata.name.startswith("gen-") and len(out.metadata.name) == 9
+        names.add(out.metadata.name)
+    assert len(names) == 20
+
+
+async def test_duplicate_is_already_exists(client, kind, ns, obj):
+    await client.create(kind("configmaps"), obj(cm("dup")), namespace=ns)
+    with pytest.raises(StatusError) as err:
+        await client.create(kind("configmaps"), obj(cm("dup", data={"x": "y"})), namespace=ns)
+    e = err.value
+    assert (e.code, e.reason, e.name, e.kind) == (409, "AlreadyExists", "dup", "configmaps")
+    assert e.message == 'configmaps "dup" already exists'
+    assert dict((await client.get(kind("configmaps"), "dup", ns)).data) == {}
+
+
+async def test_namespace_mismatch_is_bad_request(client, kind, ns, obj):
+    with pytest.raises(StatusError) as err:
+        await client.create(kind("configmaps"), obj(cm("m", metadata={"namespace": "other"})), namespace=ns)
+    assert (err.value.code, err.value.reason) == (400, "BadRequest")
+    assert "does not match the namespace" in err.value.message
+    assert await count(client, kind("configmaps"), ns) == 0
+
+
+@pytest.mark.parametrize("name", ["Upper", "a/b", "..", "a..b/", "x" * 254, "-lead", "trail-", "sp ace"])
+async def test_invalid_names_are_refused_and_nothing_is_written(client, kind, ns, obj, name):
+    with pytest.raises(StatusError) as err:
+        await client.create(kind("configmaps"), obj(cm(name)), namespace=ns)
+    assert (err.value.code, err.value.reason) == (422, "Invalid")
+    assert any(c.field == "metadata.name" for c in err.value.causes)
+    assert await count(client, kind("configmaps"), ns) == 0
+
+
+async def test_malformed_protobuf_is_bad_request(client, kind, ns):
+    bad = registry_pb2.Object(api_version="v1", kind="ConfigMap", raw=b"\x0a\xff\xff\xff",
+                              content_type="application/vnd.kubernetes.protobuf")
+    with pytest.raises(StatusError) as err:
+        await client.create_object(kind("configmaps"), ns, bad)
+    assert (err.value.code, err.value.reason) == (400, "BadRequest")
+    assert "malformed protobuf" in err.value.message
+    assert await count(client, kind("configmaps"), ns) == 0
+
+
+async def test_kind_that_does_not_match_the_resource(client, kind, ns, obj, scheme):
+    secret = scheme.to_object(kind("secrets"), obj({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}}))
+    with pytest.raises(StatusError) as err:
+        await client.create_object(kind("configmaps"), ns, secret)
+    assert err.value.code == 400
+
+
+async def test_unknown_kind_and_resource(client, ns):
+    unknown = registry_pb2.Object(api_version="v1", kind="Gizmo", raw=b"", content_type="application/vnd.kubernetes.protobuf")
+    req = registry_pb2.CreateRequest(resource=registry_pb2.GroupVersionResource(version="v1", resource="gizmos"),
+                                     namespace=ns, object=unknown)
+    with pytest.raises(StatusError) as err:
+        await client._unary(client.stub.Create, req)
+    assert (err.value.code, err.value.reason) == (404, "NotFound")
+    req.resource.resource = "configmaps"
+    with pytest.raises(StatusError) as err:
+        await client._unary(client.stub.Create, req)
+    assert err.value.code == 400 and "Gizmo" in err.value.message
+
+
+async def test_cluster_scoped_kind_with_a_namespace_is_refused(client, kind, obj):
+    role = obj({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "cr-ns"}})
+    with pytest.raises(StatusError) as err:
+        await client.create(kind("clusterroles", "rbac.authorization.k8s.io"), role, namespace="default")
+    assert err.value.code == 400
+
+
+async def test_secret_string_data_lands_in_data(client, kind, ns, obj):
+    out = await client.create(kind("secrets"), obj({
+        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+        "data": {"a": "YQ=="}, "stringData": {"b": "bee", "a": "override"}}), namespace=ns)
+    assert dict(out.data) == {"a": b"override", "b": b"bee"}
+    assert not out.stringData
+
+
+async def test_dry_run_writes_nothing(client, kind, ns, obj):
+    out = await client.create(kind("configmaps"), obj(cm("dry")), namespace=ns, dry_run=True)
+    assert out.metadata.name == "dry" and out.metadata.uid
+    assert await count(client, kind("configmaps"), ns) == 0
+
+
+async def test_object_over_the_size_limit_is_refused(client, kind, ns, obj):
+    # Roles have no size rule of their own, so this one reaches the storage limit (etcd's 1.5 MiB).
+    names = [f"{i:06d}" + "x" * 100 for i in range(17000)]
+    role = obj({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "big"},
+                "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"], "resourceNames": names}]})
+    roles = kind("roles", "rbac.authorization.k8s.io")
+    with pytest.raises(StatusError) as err:
+        await client.create(roles, role, namespace=ns)
+    assert (err.value.code, err.value.reason) == (413, "RequestEntityTooLarge")
+    assert "too large" in err.value.message
+    assert await count(client, roles, ns) == 0

@@ -1,0 +1,101 @@
+"""Delete: preconditions, finalizers, namespaces, collections, dry run."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from apimachinery.errors import StatusError
+from kubeproto.registry.v1 import registry_pb2
+
+
+def cm(name: str, **meta: object) -> dict[str, object]:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, **meta}}
+
+
+async def test_delete_removes_and_returns_the_object(client, kind, ns, obj):
+    cms = kind("configmaps")
+    await client.create(cms, obj(cm("d")), namespace=ns)
+    gone, deleted = await client.delete(cms, "d", ns)
+    assert deleted and gone.metadata.name == "d"
+    with pytest.raises(StatusError) as err:
+        await client.get(cms, "d", ns)
+    assert (err.value.code, err.value.reason, err.value.message) == (404, "NotFound", 'configmaps "d" not found')
+    with pytest.raises(StatusError) as err:
+        await client.delete(cms, "d", ns)
+    assert err.value.code == 404
+
+
+async def test_preconditions_uid_and_resource_version(client, kind, ns, obj):
+    cms = kind("configmaps")
+    out = await client.create(cms, obj(cm("p")), namespace=ns)
+    with pytest.raises(StatusError) as err:
+        await client.delete(cms, "p", ns, preconditions=registry_pb2.Preconditions(uid="nope"))
+    assert err.value.code == 409 and "Precondition failed: UID in precondition: nope" in err.value.message
+    with pytest.raises(StatusError) as err:
+        await client.delete(cms, "p", ns, preconditions=registry_pb2.Preconditions(resource_version="1"))
+    assert err.value.code == 409 and "ResourceVersion in precondition: 1" in err.value.message
+    assert (await client.get(cms, "p", ns)).metadata.uid == out.metadata.uid
+    _, deleted = await client.delete(cms, "p", ns, preconditions=registry_pb2.Preconditions(
+        uid=out.metadata.uid, resource_version=out.metadata.resourceVersion))
+    assert deleted
+
+
+async def test_finalizers_hold_the_object_until_removed(client, kind, ns, obj):
+    cms = kind("configmaps")
+    await client.create(cms, obj(cm("f", finalizers=["example.com/a", "example.com/b"])), namespace=ns)
+    held, deleted = await client.delete(cms, "f", ns, grace_period_seconds=30)
+    assert not deleted
+    assert held.metadata.HasField("deletionTimestamp")
+    assert held.metadata.deletionGracePeriodSeconds == 30
+    # A second delete changes nothing; adding a finalizer now is refused.
+    again, deleted = await client.delete(cms, "f", ns)
+    assert not deleted and again.metadata.deletionTimestamp == held.metadata.deletionTimestamp
+    current = await client.get(cms, "f", ns)
+    current.metadata.finalizers.append("example.com/c")
+    with pytest.raises(StatusError) as err:
+        await client.update(cms, current, namespace=ns)
+    assert err.value.code == 422
+    current = await client.get(cms, "f", ns)
+    current.metadata.finalizers.remove("example.com/a")
+    still = await client.update(cms, current, namespace=ns)
+    assert list(still.metadata.finalizers) == ["example.com/b"]
+    still.metadata.ClearField("finalizers")
+    await client.update(cms, still, namespace=ns)
+    with pytest.raises(StatusError) as err:
+        await client.get(cms, "f", ns)
+    assert err.value.code == 404
+
+
+async def test_namespace_deletion_waits_for_spec_finalizers(client, kind, obj):
+    nss = kind("namespaces")
+    name = f"del-{uuid.uuid4().hex[:8]}"
+    await client.create(nss, obj({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}))
+    held, deleted = await client.delete(nss, name)
+    assert not deleted and held.status.phase == "Terminating"
+    current = await client.get(nss, name)
+    assert current.status.phase == "Terminating"
+    current.spec.ClearField("finalizers")
+    await client.update(nss, current, subresource="finalize")
+    with pytest.raises(StatusError) as err:
+        await client.get(nss, name)
+    assert err.value.code == 404
+
+
+async def test_delete_collection_by_label(client, kind, ns, obj):
+    cms = kind("configmaps")
+    for i in range(6):
+        await client.create(cms, obj(cm(f"c{i}", labels={"app": "a" if i % 2 else "b"})), namespace=ns)
+    removed = await client.delete_collection(cms, ns, label_selector="app=a")
+    assert sorted(o.kind for o in removed.items) == ["ConfigMap"] * 3
+    left, _, _ = await client.list(cms, ns)
+    assert sorted(o.metadata.name for o in left) == ["c0", "c2", "c4"]
+
+
+async def test_dry_run_delete_keeps_the_object(client, kind, ns, obj):
+    cms = kind("configmaps")
+    await client.create(cms, obj(cm("keep")), namespace=ns)
+    _, deleted = await client.delete(cms, "keep", ns, dry_run=True)
+    assert deleted
+    assert (await client.get(cms, "keep", ns)).metadata.name == "keep"
