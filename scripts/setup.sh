@@ -20,6 +20,12 @@ if ! command -v etcd >/dev/null 2>&1; then
   $SUDO systemctl disable --now etcd >/dev/null 2>&1 || $SUDO service etcd stop >/dev/null 2>&1 || true
 fi
 
+# Only to validate docker-compose.yml (`docker-compose config`); no engine is needed.
+if ! command -v docker-compose >/dev/null 2>&1; then
+  echo "setup: installing Debian's docker-compose" >&2
+  apt_install docker-compose
+fi
+
 if [ ! -x "$VENV/bin/python" ]; then
   echo "setup: creating $VENV" >&2
   if ! python3 -m venv "$VENV" 2>/dev/null; then
