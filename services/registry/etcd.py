@@ -177,24 +177,21 @@ class Etcd:
 
     async def update(self, key: bytes, value: bytes, mod_revision: int) -> tuple[bool, int, kv_pb2.KeyValue | None]:
         """Put ``key`` if it is still at ``mod_revision``: (done, revision, current kv when not done)."""
-        txn = rpc_pb2.TxnRequest(
-            compare=[rpc_pb2.Compare(key=key, target=rpc_pb2.Compare.MOD,
-                                     result=rpc_pb2.Compare.EQUAL, mod_revision=mod_revision)],
-            success=[rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=key, value=value))],
-            failure=[rpc_pb2.RequestOp(request_range=rpc_pb2.RangeRequest(key=key))],
-        )
-        resp = await self.call(lambda m: m.kv.Txn(txn, timeout=self.timeout), idempotent=False)
-        if resp.succeeded:
-            return True, resp.header.revision, None
-        kvs = resp.responses[0].response_range.kvs
-        return False, resp.header.revision, (kvs[0] if kvs else None)
+        return await self._if_unchanged(key, mod_revision, rpc_pb2.RequestOp(
+            request_put=rpc_pb2.PutRequest(key=key, value=value)))
 
     async def delete(self, key: bytes, mod_revision: int) -> tuple[bool, int, kv_pb2.KeyValue | None]:
         """Delete ``key`` if it is still at ``mod_revision``."""
+        return await self._if_unchanged(key, mod_revision, rpc_pb2.RequestOp(
+            request_delete_range=rpc_pb2.DeleteRangeRequest(key=key)))
+
+    async def _if_unchanged(self, key: bytes, mod_revision: int,
+                            op: rpc_pb2.RequestOp) -> tuple[bool, int, kv_pb2.KeyValue | None]:
+        """Run ``op`` if ``key`` is still at ``mod_revision``; else read it back in the same transaction."""
         txn = rpc_pb2.TxnRequest(
             compare=[rpc_pb2.Compare(key=key, target=rpc_pb2.Compare.MOD,
                                      result=rpc_pb2.Compare.EQUAL, mod_revision=mod_revision)],
-            success=[rpc_pb2.RequestOp(request_delete_range=rpc_pb2.DeleteRangeRequest(key=key))],
+            success=[op],
             failure=[rpc_pb2.RequestOp(request_range=rpc_pb2.RangeRequest(key=key))],
         )
         resp = await self.call(lambda m: m.kv.Txn(txn, timeout=self.timeout), idempotent=False)
