@@ -19,7 +19,7 @@ CM_GVK = {"group": "", "kind": "ConfigMap", "version": "v1"}
 
 
 def test_v2_is_a_valid_swagger_document() -> None:
-    validator = pytest.importorskip("openapi_spec_validator")
+    import openapi_spec_validator as validator
     doc = openapi_v2(BUILTIN_KINDS)
     validator.validate(doc)
     assert doc["swagger"] == "2.0"
@@ -82,7 +82,7 @@ def test_v3_index_points_at_each_group_version_with_its_hash() -> None:
 
 def test_v3_group_version_document() -> None:
     doc = openapi_v3_group_version(BUILTIN_KINDS, "rbac.authorization.k8s.io", "v1")
-    validator = pytest.importorskip("openapi_spec_validator")
+    import openapi_spec_validator as validator
     validator.validate(doc)
     schemas = doc["components"]["schemas"]
     role = schemas["io.k8s.api.rbac.v1.Role"]
