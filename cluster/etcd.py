@@ -217,7 +217,9 @@ class EtcdOptions:
     #: Seconds between SIGTERM and SIGKILL when stopping.
     stop_timeout: float = 5.0
     #: Kill etcd with SIGKILL if the spawning thread dies (Linux ``PR_SET_PDEATHSIG``).
-    die_with_parent: bool = True
+    #: Off by default: a ``preexec_fn`` forces a real fork(), and in a process that
+    #: already runs gRPC, gRPC's fork handler can abort the child before it execs etcd.
+    die_with_parent: bool = False
     extra_args: tuple[str, ...] = ()
 
 
