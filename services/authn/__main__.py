@@ -104,11 +104,11 @@ def build(args: argparse.Namespace) -> Authn:
     request_authenticators: list[RequestAuthenticator] = []
     if args.requestheader_client_ca_file:
         request_authenticators.append(RequestHeaderAuthenticator(
-            ChainVerifier(load_ca_bundle(args.requestheader_client_ca_file)), args.requestheader_allowed_names,
+            ChainVerifier(load_ca_bundle(args.requestheader_client_ca_file), ttl), args.requestheader_allowed_names,
             args.requestheader_username_headers, args.requestheader_uid_headers, args.requestheader_group_headers,
-            args.requestheader_extra_headers_prefix, api_audiences, ttl))
+            args.requestheader_extra_headers_prefix, api_audiences))
     if args.client_ca_file:
-        request_authenticators.append(X509Authenticator(ChainVerifier(load_ca_bundle(args.client_ca_file)), ttl))
+        request_authenticators.append(X509Authenticator(ChainVerifier(load_ca_bundle(args.client_ca_file), ttl)))
     if token_authenticators:
         tokens: TokenAuthenticator = TokenUnion(token_authenticators)
         if ttl > 0:

@@ -8,15 +8,13 @@ do X-Remote-User and friends say who is calling.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from urllib.parse import unquote
 
 from services.authn.audiences import Audiences, agnostic
-from services.authn.cache import ExpiringCache
 from services.authn.request import Request
 from services.authn.user import AuthenticationError, Response, UserInfo
-from services.authn.x509 import ChainVerifier, common_name, parse_chain
+from services.authn.x509 import ChainVerifier, common_name
 
 Headers = dict[str, list[str]]
 
@@ -49,7 +47,7 @@ class RequestHeaderAuthenticator:
 
     def __init__(self, verifier: ChainVerifier, allowed_names: Sequence[str], username_headers: Sequence[str],
                  uid_headers: Sequence[str], group_headers: Sequence[str], extra_prefixes: Sequence[str],
-                 api_audiences: Audiences, cache_ttl: float) -> None:
+                 api_audiences: Audiences) -> None:
         self.verifier = verifier
         self.allowed_names = frozenset(allowed_names)
         self.username_headers = [h.lower() for h in username_headers]
@@ -57,23 +55,15 @@ class RequestHeaderAuthenticator:
         self.group_headers = [h.lower() for h in group_headers]
         self.extra_prefixes = [p.lower() for p in extra_prefixes]
         self.api_audiences = api_audiences
-        self.cache_ttl = cache_ttl
-        self._trusted: ExpiringCache[tuple[bytes, ...], bool] = ExpiringCache(1024)
 
     def _verify_proxy(self, ders: tuple[bytes, ...]) -> None:
-        now = time.time()
-        if self.cache_ttl > 0 and self._trusted.get(ders, now):
-            return
-        chain = parse_chain(ders)
         try:
-            self.verifier.verify(chain)
+            leaf = self.verifier.verify(ders)
         except ValueError as err:
             raise AuthenticationError(str(err)) from None
-        cn = common_name(chain[0])
+        cn = common_name(leaf)
         if self.allowed_names and cn not in self.allowed_names:
             raise AuthenticationError(f"x509: subject with cn={cn} is not in the allowed list")
-        if self.cache_ttl > 0:
-            self._trusted.put(ders, True, min(now + self.cache_ttl, chain[0].not_valid_after_utc.timestamp()))
 
     async def authenticate(self, request: Request) -> Response | None:
         if not request.client_certificate_chain:

@@ -93,13 +93,42 @@ def certificate_identifier(cert: x509.Certificate) -> str:
 
 
 class ChainVerifier:
-    """Verifies presented chains (leaf first) against one CA bundle, for client authentication."""
+    """Verifies presented chains (leaf first) against one CA bundle, for client authentication.
 
-    def __init__(self, roots: Sequence[x509.Certificate]) -> None:
+    Outcomes, refusals included, are remembered for ``cache_ttl`` (never past the leaf's
+    notAfter): the bundle is fixed for the life of the process, so a chain's verdict only
+    changes with time, and a request-header authenticator in front of x509 would
+    otherwise redo a failing path validation on every request of every kubectl user.
+    """
+
+    def __init__(self, roots: Sequence[x509.Certificate], cache_ttl: float = 0.0) -> None:
         self._store = verification.Store(list(roots))
+        self.cache_ttl = cache_ttl
+        self._outcomes: ExpiringCache[tuple[bytes, ...], tuple[x509.Certificate, str]] = ExpiringCache(4096)
 
-    def verify(self, chain: Sequence[x509.Certificate]) -> None:
-        """Raise ValueError with Go's wording when the chain does not verify now."""
+    def verify(self, ders: tuple[bytes, ...]) -> x509.Certificate:
+        """The verified leaf; ValueError (Go's wording) when the chain does not verify now."""
+        now = time.time()
+        if self.cache_ttl > 0:
+            hit = self._outcomes.get(ders, now)
+            if hit is not None:
+                if hit[1]:
+                    raise ValueError(hit[1])
+                return hit[0]
+        chain = parse_chain(ders)
+        leaf = chain[0]
+        try:
+            self._verify(chain)
+            failure = ""
+        except ValueError as err:
+            failure = str(err)
+        if self.cache_ttl > 0:
+            self._outcomes.put(ders, (leaf, failure), min(now + self.cache_ttl, leaf.not_valid_after_utc.timestamp()))
+        if failure:
+            raise ValueError(failure)
+        return leaf
+
+    def _verify(self, chain: Sequence[x509.Certificate]) -> None:
         leaf = chain[0]
         now = dt.datetime.now(dt.UTC)
         if now > leaf.not_valid_after_utc:
@@ -133,32 +162,32 @@ class X509Authenticator:
 
     name = "x509"
 
-    def __init__(self, verifier: ChainVerifier, cache_ttl: float) -> None:
+    def __init__(self, verifier: ChainVerifier) -> None:
         self.verifier = verifier
-        self.cache_ttl = cache_ttl
-        self._verified: ExpiringCache[tuple[bytes, ...], Response] = ExpiringCache(4096)
+        self._users: dict[bytes, Response] = {}
 
     async def authenticate(self, request: Request) -> Response | None:
         ders = request.client_certificate_chain
         if not ders:
             return None
-        now = time.time()
-        if self.cache_ttl > 0:
-            hit = self._verified.get(ders, now)
-            if hit is not None:
-                return hit
-        chain = parse_chain(ders)
-        leaf = chain[0]
         try:
-            self.verifier.verify(chain)
+            leaf = self.verifier.verify(ders)
         except ValueError as err:
-            raise AuthenticationError(f"verifying certificate {certificate_identifier(leaf)} failed: {err}") from None
+            ident = certificate_identifier(parse_chain(ders[:1])[0])
+            raise AuthenticationError(f"verifying certificate {ident} failed: {err}") from None
+        resp = self._users.get(ders[0])
+        if resp is None:
+            resp = self._user(ders[0], leaf)
+            if len(self._users) >= 4096:
+                self._users.clear()
+            self._users[ders[0]] = resp
+        return resp if resp.user.name else None
+
+    def _user(self, der: bytes, leaf: x509.Certificate) -> Response:
         cn = common_name(leaf)
         if not cn:
-            return None  # upstream answers "not mine" for a certificate without a CN
+            # Upstream answers "not mine" for a certificate without a CN; remembered as a nameless user.
+            return Response(UserInfo(""), self.name)
         orgs = tuple(str(a.value) for a in leaf.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME))
-        fingerprint = hashlib.sha256(ders[0]).hexdigest()
-        resp = Response(UserInfo(cn, "", orgs, {CREDENTIAL_ID_KEY: (f"X509SHA256={fingerprint}",)}), self.name)
-        if self.cache_ttl > 0:
-            self._verified.put(ders, resp, min(now + self.cache_ttl, leaf.not_valid_after_utc.timestamp()))
-        return resp
+        fingerprint = hashlib.sha256(der).hexdigest()
+        return Response(UserInfo(cn, "", orgs, {CREDENTIAL_ID_KEY: (f"X509SHA256={fingerprint}",)}), self.name)

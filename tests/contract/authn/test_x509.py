@@ -1,0 +1,100 @@
+"""x509 client certificates: --client-ca-file verifies them, CN is the user and O the groups."""
+
+from __future__ import annotations
+
+import hashlib
+
+from tests.contract.authn.conftest import STATIC_TOKEN, extra, refused, request
+
+
+async def test_client_certificate_names_the_user_and_groups(stub, certs):
+    resp = await stub.Authenticate(request(chain=certs.alice))
+    assert resp.authenticator == "x509"
+    assert resp.user.username == "alice"
+    assert resp.user.uid == ""
+    assert list(resp.user.groups) == ["devs", "ops", "system:authenticated"]
+    fingerprint = hashlib.sha256(certs.alice[0]).hexdigest()
+    assert extra(resp) == {"authentication.kubernetes.io/credential-id": [f"X509SHA256={fingerprint}"]}
+
+
+async def test_admin_certificate_from_the_cluster_pki(stub, certs):
+    resp = await stub.Authenticate(request(chain=certs.admin))
+    assert resp.user.username == "kubernetes-admin"
+    assert list(resp.user.groups) == ["system:masters", "system:authenticated"]
+
+
+async def test_repeated_certificate_gives_the_same_answer(stub, certs):
+    first = await stub.Authenticate(request(chain=certs.alice))
+    second = await stub.Authenticate(request(chain=certs.alice))
+    assert first == second
+
+
+async def test_chain_through_an_intermediate_presented_by_the_client(stub, certs):
+    resp = await stub.Authenticate(request(chain=certs.via_intermediate))
+    assert resp.user.username == "carol"
+    assert list(resp.user.groups) == ["team", "system:authenticated"]
+
+
+async def test_missing_intermediate_is_refused(stub, certs):
+    r = await refused(stub, request(chain=certs.without_intermediate))
+    assert "x509: certificate signed by unknown authority" in r.reason
+
+
+async def test_certificate_from_another_ca_is_refused(stub, certs):
+    r = await refused(stub, request(chain=certs.other_ca))
+    # The front-proxy authenticator also tried (and refused) it, as upstream's union reports.
+    assert r.reason.startswith("[x509: certificate signed by unknown authority, verifying certificate SN=")
+    assert r.reason.endswith("failed: x509: certificate signed by unknown authority]")
+
+
+async def test_expired_certificate_is_refused(stub, certs):
+    r = await refused(stub, request(chain=certs.expired))
+    assert "x509: certificate has expired or is not yet valid: current time" in r.reason
+    assert " is after " in r.reason
+
+
+async def test_not_yet_valid_certificate_is_refused(stub, certs):
+    r = await refused(stub, request(chain=certs.not_yet_valid))
+    assert "x509: certificate has expired or is not yet valid" in r.reason and " is before " in r.reason
+
+
+async def test_serving_certificate_is_not_a_client_certificate(stub, certs):
+    r = await refused(stub, request(chain=certs.serving_only))
+    assert "x509: certificate specifies an incompatible key usage" in r.reason
+
+
+async def test_garbage_certificate_is_refused(stub):
+    r = await refused(stub, request(chain=[b"not a certificate"]))
+    assert "malformed certificate" in r.reason
+
+
+async def test_certificate_without_common_name_is_not_a_user(stub, strict_stub, certs):
+    # Upstream's CommonNameUserConversion answers "not mine" for an empty CN (no error of its own) ...
+    r = await refused(strict_stub, request(chain=certs.no_cn))
+    assert "anonymous" in r.reason and "x509" not in r.reason
+    # ... and with a front proxy configured, only its verifier's complaint remains.
+    r = await refused(stub, request(chain=certs.no_cn))
+    assert r.reason == "x509: certificate signed by unknown authority"
+
+
+async def test_refused_certificate_with_a_valid_token_authenticates_by_token(stub, certs):
+    # A union: the first authenticator to say yes wins; errors only matter if nobody does.
+    resp = await stub.Authenticate(request(token=STATIC_TOKEN, chain=certs.other_ca))
+    assert (resp.authenticator, resp.user.username) == ("token-file", "alice")
+
+
+async def test_valid_certificate_with_a_bad_token_authenticates_by_certificate(stub, certs):
+    resp = await stub.Authenticate(request(token="wrong", chain=certs.alice))
+    assert (resp.authenticator, resp.user.username) == ("x509", "alice")
+
+
+async def test_bad_certificate_and_bad_token_report_both(stub, certs):
+    r = await refused(stub, request(token="wrong", chain=certs.other_ca))
+    assert r.reason.startswith("[x509: certificate signed by unknown authority, verifying certificate SN=")
+    assert r.reason.endswith("x509: certificate signed by unknown authority, invalid bearer token]")
+
+
+async def test_strict_service_reports_the_certificate_alone(strict_stub, certs):
+    r = await refused(strict_stub, request(chain=certs.other_ca))
+    assert r.reason.startswith("verifying certificate SN=")
+    assert r.reason.endswith(" failed: x509: certificate signed by unknown authority")
