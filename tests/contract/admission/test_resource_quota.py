@@ -1,0 +1,265 @@
+"""ResourceQuota: object counts and compute usage charged atomically, exceeded quotas refused with
+upstream's message, dry runs checked but not charged; and the controller that fills and
+recomputes status (on creation, on deletions, periodically)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from apimachinery import service
+from apimachinery.client import RegistryClient
+from kubeproto.admission.v1 import admission_pb2_grpc
+from tests.contract.admission.conftest import (
+    Admit,
+    Denied,
+    admission_process,
+    admit_request,
+    build,
+    denied,
+    eventually,
+    pod,
+    request_for,
+    typed,
+)
+from tests.support.services import ServiceProcess
+
+# A resource no test uses, held at zero: once a dry-run secret is refused, the quota is enforced.
+PROBE = {"count/secrets": "0"}
+
+
+def _quota(name: str, namespace: str, hard: dict[str, str], **spec: Any) -> Any:
+    return build({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": name, "namespace": namespace},
+                  "spec": {"hard": {**hard, **PROBE}, **spec}})
+
+
+def _secret(namespace: str) -> Any:
+    return build({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "probe", "namespace": namespace}})
+
+
+async def _used(client: RegistryClient, namespace: str, name: str) -> dict[str, str]:
+    quota = await client.get(client.kind("", "v1", "resourcequotas"), name, namespace)
+    return {k: v.string for k, v in quota.status.used.items()}
+
+
+async def create_quota(client: RegistryClient, admits: list[Admit], namespace: str, hard: dict[str, str],
+                       name: str = "q", **spec: Any) -> None:
+    """Create a quota and wait until the controller initialised it and every admission process enforces it."""
+    await client.create(client.kind("", "v1", "resourcequotas"), _quota(name, namespace, hard, **spec), namespace)
+
+    async def enforced(admit: Admit) -> bool:
+        err = await denied(admit("CREATE", _secret(namespace), dry_run=True))
+        return "exceeded quota" in err.status.message
+
+    for admit in admits:
+        await eventually(lambda admit=admit: enforced(admit))  # type: ignore[misc]
+
+
+async def admit_and_store(admit: Admit, client: RegistryClient, p: Any) -> Any:
+    """What the gateway does: admission, then the registry."""
+    admitted = typed(await admit("CREATE", p))
+    return await client.create(client.kind("", "v1", "pods"), admitted, p.metadata.namespace)
+
+
+@pytest.fixture(scope="module")
+def replica(registry: ServiceProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
+    """A second admission replica, without controllers (they run in the first)."""
+    proc = admission_process(tmp_path_factory.mktemp("replica"), registry.address, "--controllers", "").start()
+    yield proc
+    assert proc.stop() == 0
+
+
+@pytest.fixture(scope="module")
+async def replica_admit(replica: ServiceProcess) -> Any:
+    channel = service.insecure_channel(replica.address)
+    stub = admission_pb2_grpc.AdmissionStub(channel)
+
+    async def call(operation: str, obj: Any = None, **kw: Any) -> Any:
+        return await admit_request(stub, request_for(operation, obj, **kw))
+
+    yield call
+    await channel.close()
+
+
+async def test_controller_initialises_status(client: RegistryClient, ns: str) -> None:
+    await client.create(client.kind("", "v1", "resourcequotas"),
+                        _quota("q", ns, {"pods": "3", "requests.memory": "1Gi"}), ns)
+
+    async def initialised() -> bool:
+        quota = await client.get(client.kind("", "v1", "resourcequotas"), "q", ns)
+        hard = {k: v.string for k, v in quota.status.hard.items()}
+        used = {k: v.string for k, v in quota.status.used.items()}
+        assert hard == {"pods": "3", "requests.memory": "1Gi", "count/secrets": "0"}
+        assert used == {"pods": "0", "requests.memory": "0", "count/secrets": "0"}
+        return True
+
+    await eventually(initialised)
+
+
+async def test_exceeded_quota_is_forbidden(admit: Admit, client: RegistryClient, ns: str) -> None:
+    await create_quota(client, [admit], ns, {"pods": "2"})
+    for i in range(2):
+        await admit_and_store(admit, client, pod(f"p{i}", ns))
+    err = await denied(admit("CREATE", pod("p2", ns)))
+    assert err.plugin == "ResourceQuota"
+    assert (err.status.code, err.status.reason) == (403, "Forbidden")
+    assert err.status.message == 'pods "p2" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2'
+    assert (err.status.kind, err.status.name) == ("pods", "p2")
+    assert (await _used(client, ns, "q"))["pods"] == "2"
+
+
+async def test_twenty_concurrent_creates_never_exceed_the_quota(admit: Admit, replica_admit: Admit,
+                                                                client: RegistryClient, ns: str) -> None:
+    limit = 5
+    await create_quota(client, [admit, replica_admit], ns, {"pods": str(limit)})
+
+    async def one(i: int) -> Any:
+        # Half the requests go to each replica: they share nothing but the quota's resourceVersion.
+        target = admit if i % 2 else replica_admit
+        try:
+            return await admit_and_store(target, client, pod(f"racer-{i}", ns))
+        except Denied as err:
+            return err
+
+    results = await asyncio.gather(*(one(i) for i in range(20)))
+    admitted = [r for r in results if not isinstance(r, Denied)]
+    refused = [r for r in results if isinstance(r, Denied)]
+    assert len(admitted) == limit
+    assert len(refused) == 20 - limit
+    for err in refused:
+        assert err.status.code == 403
+        assert err.status.message.endswith(
+            f"is forbidden: exceeded quota: q, requested: pods=1, used: pods={limit}, limited: pods={limit}")
+    assert (await _used(client, ns, "q"))["pods"] == str(limit)
+    pods, _, _ = await client.list(client.kind("", "v1", "pods"), ns)
+    assert len(pods) == limit
+
+
+async def test_dry_run_is_checked_but_not_charged(admit: Admit, client: RegistryClient, ns: str) -> None:
+    await create_quota(client, [admit], ns, {"pods": "1"})
+    for _ in range(3):
+        await admit("CREATE", pod("dry", ns), dry_run=True)
+    assert (await _used(client, ns, "q"))["pods"] == "0"
+    await admit_and_store(admit, client, pod("real", ns))
+    err = await denied(admit("CREATE", pod("dry", ns), dry_run=True))
+    assert "exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1" in err.status.message
+    assert (await _used(client, ns, "q"))["pods"] == "1"
+
+
+async def test_compute_resources(admit: Admit, client: RegistryClient, ns: str) -> None:
+    await create_quota(client, [admit], ns, {"requests.cpu": "1", "limits.memory": "1Gi"})
+    err = await denied(admit("CREATE", pod("bare", ns)))
+    assert err.status.message == ('pods "bare" is forbidden: failed quota: q: must specify limits.memory for: app; '
+                                  "requests.cpu for: app")
+    sized = [{"name": "app", "image": "x", "resources": {"requests": {"cpu": "600m"},
+                                                          "limits": {"cpu": "600m", "memory": "512Mi"}}}]
+    await admit_and_store(admit, client, pod("first", ns, containers=sized))
+    assert await _used(client, ns, "q") == {"requests.cpu": "600m", "limits.memory": "512Mi", "count/secrets": "0"}
+    err = await denied(admit("CREATE", pod("second", ns, containers=sized)))
+    assert err.status.message == ('pods "second" is forbidden: exceeded quota: q, requested: requests.cpu=600m, '
+                                  "used: requests.cpu=600m, limited: requests.cpu=1")
+
+
+async def test_deleted_pods_give_their_usage_back(admit: Admit, client: RegistryClient, ns: str) -> None:
+    await create_quota(client, [admit], ns, {"pods": "1"})
+    await admit_and_store(admit, client, pod("a", ns))
+    await denied(admit("CREATE", pod("b", ns)))
+    await client.delete(client.kind("", "v1", "pods"), "a", ns, grace_period_seconds=0)
+
+    async def replenished() -> bool:
+        return (await _used(client, ns, "q"))["pods"] == "0"
+
+    await eventually(replenished)
+    await eventually(lambda: admit_and_store(admit, client, pod("b", ns)))
+
+
+async def test_claims_and_storage_per_class(admit: Admit, client: RegistryClient, ns: str) -> None:
+    await create_quota(client, [admit], ns, {"requests.storage": "5Gi", "persistentvolumeclaims": "5",
+                                             "gold.storageclass.storage.k8s.io/requests.storage": "1Gi"})
+
+    def claim(name: str, storage: str, cls: str) -> Any:
+        return build({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                      "metadata": {"name": name, "namespace": ns},
+                      "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": cls,
+                               "resources": {"requests": {"storage": storage}}}})
+
+    await admit("CREATE", claim("a", "2Gi", "silver"))
+    err = await denied(admit("CREATE", claim("b", "2Gi", "gold")))
+    assert err.status.message == (
+        'persistentvolumeclaims "b" is forbidden: exceeded quota: q, requested: '
+        "gold.storageclass.storage.k8s.io/requests.storage=2Gi, used: "
+        "gold.storageclass.storage.k8s.io/requests.storage=0, limited: gold.storageclass.storage.k8s.io/requests.storage=1Gi")
+    err = await denied(admit("CREATE", claim("c", "4Gi", "silver")))
+    assert err.status.message.endswith("requested: requests.storage=4Gi, used: requests.storage=2Gi, "
+                                       "limited: requests.storage=5Gi")
+    used = await _used(client, ns, "q")
+    assert (used["requests.storage"], used["persistentvolumeclaims"]) == ("2Gi", "1")
+
+
+async def test_object_counts(admit: Admit, client: RegistryClient, ns: str) -> None:
+    await create_quota(client, [admit], ns, {"count/configmaps": "1", "configmaps": "1"})
+
+    def cm(name: str) -> Any:
+        return build({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns}})
+
+    await admit("CREATE", cm("one"))
+    err = await denied(admit("CREATE", cm("two")))
+    assert err.status.message == ('configmaps "two" is forbidden: exceeded quota: q, requested: '
+                                  "configmaps=1,count/configmaps=1, used: configmaps=1,count/configmaps=1, "
+                                  "limited: configmaps=1,count/configmaps=1")
+    # Updates of counted objects cost nothing.
+    existing = cm("one")
+    existing.metadata.resourceVersion = "4"
+    await admit("UPDATE", existing, old=existing)
+
+
+async def test_scoped_quota_counts_only_matching_pods(admit: Admit, client: RegistryClient, ns: str) -> None:
+    await client.create(client.kind("", "v1", "resourcequotas"),
+                        build({"apiVersion": "v1", "kind": "ResourceQuota",
+                               "metadata": {"name": "best-effort", "namespace": ns},
+                               "spec": {"hard": {"pods": "1"}, "scopes": ["BestEffort"]}}), ns)
+    await eventually(lambda: _initialised(client, ns, "best-effort"))
+    sized = [{"name": "app", "image": "x", "resources": {"requests": {"cpu": "10m"}}}]
+
+    async def second_best_effort_refused() -> bool:
+        await admit_and_store(admit, client, pod(f"be-{uuid.uuid4().hex[:4]}", ns))
+        err = await denied(admit("CREATE", pod("be-again", ns)))
+        return "exceeded quota: best-effort" in err.status.message
+
+    await eventually(second_best_effort_refused)
+    for i in range(3):  # pods that ask for resources are not BestEffort: not counted
+        await admit("CREATE", pod(f"burstable-{i}", ns, containers=sized))
+
+
+async def _initialised(client: RegistryClient, namespace: str, name: str) -> bool:
+    quota = await client.get(client.kind("", "v1", "resourcequotas"), name, namespace)
+    return bool(quota.status.hard) and set(quota.status.used) == set(quota.status.hard)
+
+
+@pytest.fixture(scope="module")
+def resyncing(registry: ServiceProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
+    """A process running only the quota controller, recomputing every second."""
+    proc = admission_process(tmp_path_factory.mktemp("resync"), registry.address, "--controllers", "resourcequota",
+                             "--resource-quota-sync-period", "1s").start()
+    yield proc
+    assert proc.stop() == 0
+
+
+async def test_periodic_resync_recomputes_usage(resyncing: ServiceProcess, admit: Admit, client: RegistryClient,
+                                                ns: str) -> None:
+    kind = client.kind("", "v1", "resourcequotas")
+    await create_quota(client, [admit], ns, {"pods": "10"})
+    await admit_and_store(admit, client, pod("only", ns))
+    # Usage recorded wrongly (a charge for a create that then failed): the resync corrects it.
+    quota = await client.get(kind, "q", ns)
+    quota.status.used["pods"].string = "7"
+    await client.update(kind, quota, ns, subresource="status")
+
+    async def corrected() -> bool:
+        return (await _used(client, ns, "q"))["pods"] == "1"
+
+    await eventually(corrected, timeout=10)
