@@ -93,20 +93,22 @@ class RulesReviewResponse(_message.Message):
     def __init__(self, resource_rules: _Optional[_Iterable[_Union[ResourceRule, _Mapping]]] = ..., non_resource_rules: _Optional[_Iterable[_Union[NonResourceRule, _Mapping]]] = ..., incomplete: _Optional[bool] = ..., evaluation_error: _Optional[str] = ...) -> None: ...
 
 class EscalationRequest(_message.Message):
-    __slots__ = ("user", "namespace", "resource", "name", "rules", "role_ref")
+    __slots__ = ("user", "namespace", "resource", "name", "rules", "role_ref", "aggregation_rule")
     USER_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     RULES_FIELD_NUMBER: _ClassVar[int]
     ROLE_REF_FIELD_NUMBER: _ClassVar[int]
+    AGGREGATION_RULE_FIELD_NUMBER: _ClassVar[int]
     user: _authn_pb2.UserInfo
     namespace: str
     resource: str
     name: str
     rules: _containers.RepeatedCompositeFieldContainer[_generated_pb2.PolicyRule]
     role_ref: _generated_pb2.RoleRef
-    def __init__(self, user: _Optional[_Union[_authn_pb2.UserInfo, _Mapping]] = ..., namespace: _Optional[str] = ..., resource: _Optional[str] = ..., name: _Optional[str] = ..., rules: _Optional[_Iterable[_Union[_generated_pb2.PolicyRule, _Mapping]]] = ..., role_ref: _Optional[_Union[_generated_pb2.RoleRef, _Mapping]] = ...) -> None: ...
+    aggregation_rule: _generated_pb2.AggregationRule
+    def __init__(self, user: _Optional[_Union[_authn_pb2.UserInfo, _Mapping]] = ..., namespace: _Optional[str] = ..., resource: _Optional[str] = ..., name: _Optional[str] = ..., rules: _Optional[_Iterable[_Union[_generated_pb2.PolicyRule, _Mapping]]] = ..., role_ref: _Optional[_Union[_generated_pb2.RoleRef, _Mapping]] = ..., aggregation_rule: _Optional[_Union[_generated_pb2.AggregationRule, _Mapping]] = ...) -> None: ...
 
 class EscalationResponse(_message.Message):
     __slots__ = ()

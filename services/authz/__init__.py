@@ -1,0 +1,1 @@
+"""The authz service: may this user do this (RBAC, ABAC, AlwaysAllow/AlwaysDeny, Webhook)."""

@@ -1,0 +1,1 @@
+"""RBAC: the authorizer, its rule resolver, escalation checks, bootstrap policy and aggregation."""

@@ -1,0 +1,119 @@
+"""The RBAC authorizer (plugin/pkg/auth/authorizer/rbac) over the indexed PolicyStore.
+
+Allow names the binding that granted, as upstream's describers word it; otherwise NoOpinion,
+with a reason only when a binding refers to a role that does not exist (the lister's NotFound).
+"""
+
+from __future__ import annotations
+
+from kubeproto.authn.v1 import authn_pb2
+from kubeproto.authz.v1 import authz_pb2
+from services.authz.authorizer import ALLOW, NO_OPINION, NO_OPINION_RESULT, Result, RuleSet
+from services.authz.gofmt import aggregate, quote
+from services.authz.rbac.rules import Rule
+from services.authz.rbac.store import SERVICE_ACCOUNT, Binding, PolicyStore, Subject
+
+
+def describe_subject(subject: Subject, binding_namespace: str) -> str:
+    if subject.kind == SERVICE_ACCOUNT:
+        return f"{subject.kind} {quote(subject.name + '/' + (subject.namespace or binding_namespace))}"
+    return f"{subject.kind} {quote(subject.name)}"
+
+
+def describe(binding: Binding, subject: Subject) -> str:
+    """clusterRoleBindingDescriber / roleBindingDescriber."""
+    if binding.namespace:
+        return (f"RoleBinding {quote(binding.name + '/' + binding.namespace)} of {binding.role_kind} "
+                f"{quote(binding.role_name)} to {describe_subject(subject, binding.namespace)}")
+    return (f"ClusterRoleBinding {quote(binding.name)} of {binding.role_kind} {quote(binding.role_name)} "
+            f"to {describe_subject(subject, '')}")
+
+
+def role_lookup_error(binding: Binding) -> str:
+    """What GetRoleReferenceRules returns through the informers' listers for a missing role."""
+    if binding.role_kind == "ClusterRole":
+        return f'clusterrole.rbac.authorization.k8s.io "{binding.role_name}" not found'
+    if binding.role_kind == "Role":
+        return f'role.rbac.authorization.k8s.io "{binding.role_name}" not found'
+    return f"unsupported role reference kind: {quote(binding.role_kind)}"
+
+
+class RuleResolver:
+    """DefaultRuleResolver.RulesFor: every rule of every binding that applies to the user."""
+
+    def __init__(self, store: PolicyStore) -> None:
+        self.store = store
+
+    def rules_for(self, username: str, groups: list[str] | frozenset[str], namespace: str
+                  ) -> tuple[list[Rule], list[str]]:
+        rules: list[Rule] = []
+        errors: list[str] = []
+        for binding in self.store.candidates(username, groups, namespace):
+            found = self.store.role_rules(binding)
+            if found is None:
+                errors.append(role_lookup_error(binding))
+            else:
+                rules.extend(found)
+        return rules, errors
+
+
+class RBACAuthorizer:
+    name = "RBAC"
+
+    def __init__(self, store: PolicyStore) -> None:
+        self.store = store
+        self.resolver = RuleResolver(store)
+
+    async def authorize(self, attrs: authz_pb2.Attributes) -> Result:
+        return self.decide(attrs)
+
+    def decide(self, attrs: authz_pb2.Attributes) -> Result:
+        """The decision, synchronously: everything it reads is in memory."""
+        user = attrs.user
+        username = user.username
+        groups = list(user.groups)
+        store = self.store
+        errors: list[str] | None = None
+        if attrs.resource_request:
+            verb, group, subresource, name = attrs.verb, attrs.api_group, attrs.subresource, attrs.name
+            resource = f"{attrs.resource}/{subresource}" if subresource else attrs.resource
+            for binding in store.candidates(username, groups, attrs.namespace):
+                rules = store.role_rules(binding)
+                if rules is None:
+                    errors = [*(errors or []), role_lookup_error(binding)]
+                    continue
+                for rule in rules:
+                    if rule.allows_resource(verb, group, resource, subresource, name):
+                        return self._allowed(binding, username, groups)
+        else:
+            verb, path = attrs.verb, attrs.path
+            for binding in store.candidates(username, groups, attrs.namespace):
+                rules = store.role_rules(binding)
+                if rules is None:
+                    errors = [*(errors or []), role_lookup_error(binding)]
+                    continue
+                for rule in rules:
+                    if rule.allows_path(verb, path):
+                        return self._allowed(binding, username, groups)
+        if errors:
+            return Result(NO_OPINION, f"RBAC: {aggregate(errors)}")
+        return NO_OPINION_RESULT
+
+    @staticmethod
+    def _allowed(binding: Binding, username: str, groups: list[str]) -> Result:
+        subject = binding.applies_to(username, groups)
+        assert subject is not None  # the index filed it under this user or one of its groups
+        return Result(ALLOW, f"RBAC: allowed by {describe(binding, subject)}")
+
+    def rules_for(self, user: authn_pb2.UserInfo, namespace: str) -> RuleSet:
+        rules, errors = self.resolver.rules_for(user.username, list(user.groups), namespace)
+        result = RuleSet(errors=[aggregate(errors)] if errors else [])
+        for rule in rules:
+            if rule.resources:
+                result.resource_rules.append(authz_pb2.ResourceRule(
+                    verbs=rule.verbs, api_groups=rule.api_groups, resources=rule.resources,
+                    resource_names=rule.resource_names))
+            if rule.non_resource_urls:
+                result.non_resource_rules.append(authz_pb2.NonResourceRule(
+                    verbs=rule.verbs, non_resource_urls=rule.non_resource_urls))
+        return result

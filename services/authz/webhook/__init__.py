@@ -1,0 +1,1 @@
+"""The Webhook authorizer: SubjectAccessReview POSTed to a remote service, answers cached."""

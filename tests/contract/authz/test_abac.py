@@ -1,0 +1,116 @@
+"""ABAC: --authorization-policy-file, one policy per line, upstream's format and matching rules."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+
+from kubeproto.authz.v1 import authz_pb2
+from tests.contract.authz.conftest import Authz, authz_process, connect, path, resource, user
+from tests.support.services import ServiceProcess
+
+V1BETA1 = {"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "kind": "Policy"}
+
+
+def policy(**spec: object) -> str:
+    return json.dumps({**V1BETA1, "spec": spec})
+
+
+POLICY_FILE = "\n".join([
+    "# ABAC policies for the contract tests",
+    policy(user="abac-alice", namespace="projectCaribou", resource="*", apiGroup="*"),
+    policy(user="abac-bob", namespace="projectCaribou", resource="pods", apiGroup="", readonly=True),
+    policy(group="abac-ops", namespace="*", resource="deployments", apiGroup="apps"),
+    policy(user="*", nonResourcePath="/version", readonly=True),
+    policy(group="abac-ops", nonResourcePath="/logs/*"),
+    policy(user="abac-kubelet", namespace="*", resource="nodes", apiGroup="*"),  # cluster-scoped via "*"
+    "",
+    json.dumps({"user": "abac-legacy", "readonly": True}),  # unversioned (v0): every namespace, resource, path
+])
+
+
+@pytest.fixture(scope="module")
+async def abac(registry: ServiceProcess, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Authz]:
+    tmp = tmp_path_factory.mktemp("abac")
+    (tmp / "policy.jsonl").write_text(POLICY_FILE + "\n")
+    proc = authz_process(tmp, registry.address, "--authorization-mode", "ABAC,RBAC",
+                         "--authorization-policy-file", str(tmp / "policy.jsonl")).start()
+    async with connect(proc) as a:
+        yield a
+    assert proc.stop() == 0
+
+
+async def decision(authz: Authz, attrs: authz_pb2.Attributes) -> tuple[int, str]:
+    response = await authz.authorize(attrs)
+    return response.decision, response.reason
+
+
+ALLOWED = (authz_pb2.ALLOW, "")
+NO_MATCH = (authz_pb2.NO_OPINION, "No policy matched.")
+
+
+async def test_user_namespace_resource_and_group_matching(abac: Authz) -> None:
+    alice, bob = user("abac-alice"), user("abac-bob")
+    assert await decision(abac, resource(alice, "delete", "secrets", namespace="projectCaribou")) == ALLOWED
+    assert await decision(abac, resource(alice, "create", "deployments", namespace="projectCaribou",
+                                         group="apps")) == ALLOWED
+    assert await decision(abac, resource(alice, "get", "secrets", namespace="other")) == NO_MATCH
+    assert await decision(abac, resource(alice, "get", "namespaces")) == NO_MATCH  # "projectCaribou" is not ""
+    # readonly: get, list and watch only.
+    for verb in ("get", "list", "watch"):
+        assert await decision(abac, resource(bob, verb, "pods", namespace="projectCaribou")) == ALLOWED
+    assert await decision(abac, resource(bob, "create", "pods", namespace="projectCaribou")) == NO_MATCH
+    assert await decision(abac, resource(bob, "get", "pods", namespace="projectCaribou", group="apps")) == NO_MATCH
+    assert await decision(abac, resource(bob, "get", "services", namespace="projectCaribou")) == NO_MATCH
+    # Groups; "*" namespace includes cluster scope.
+    ops = user("abac-carl", "abac-ops")
+    assert await decision(abac, resource(ops, "update", "deployments", namespace="any", group="apps")) == ALLOWED
+    assert await decision(abac, resource(ops, "update", "deployments", namespace="any", group="")) == NO_MATCH
+    assert await decision(abac, resource(user("abac-kubelet"), "update", "nodes", name="n1")) == ALLOWED
+
+
+async def test_non_resource_paths_and_star_users(abac: Authz) -> None:
+    anyone = user("abac-someone")
+    anonymous = user("system:anonymous", "system:unauthenticated", authenticated=False)
+    ops = user("abac-carl", "abac-ops")
+    # user "*" is every authenticated user, and readonly.
+    assert await decision(abac, path(anyone, "get", "/version")) == ALLOWED
+    assert await decision(abac, path(anyone, "post", "/version")) == NO_MATCH
+    # Not an authenticated user: ABAC has no opinion, RBAC (next in the chain) allows it.
+    response = await abac.authorize(path(anonymous, "get", "/version"))
+    assert response.decision == authz_pb2.ALLOW
+    assert response.reason.startswith('RBAC: allowed by ClusterRoleBinding "system:public-info-viewer"')
+    assert await decision(abac, path(anonymous, "get", "/apis")) == NO_MATCH
+    for url in ("/logs/", "/logs/kube-apiserver.log"):
+        assert await decision(abac, path(ops, "post", url)) == ALLOWED
+    assert await decision(abac, path(ops, "get", "/logs")) == NO_MATCH
+    assert await decision(abac, path(ops, "get", "/version/x")) == NO_MATCH
+    # A path policy grants no resources, a resource policy no paths.
+    assert await decision(abac, resource(ops, "get", "logs", namespace="x")) == NO_MATCH
+    assert await decision(abac, path(user("abac-alice"), "get", "/metrics")) == NO_MATCH
+
+
+async def test_unversioned_policies_are_converted(abac: Authz) -> None:
+    legacy = user("abac-legacy")
+    assert await decision(abac, resource(legacy, "list", "secrets", namespace="anywhere", group="apps")) == ALLOWED
+    assert await decision(abac, path(legacy, "get", "/metrics")) == ALLOWED
+    assert await decision(abac, resource(legacy, "delete", "secrets", namespace="anywhere")) == NO_MATCH
+
+
+async def test_rules_review_lists_abac_rules(abac: Authz) -> None:
+    review = await abac.review(user("abac-bob"), "projectCaribou")
+    assert not review.incomplete  # ABAC can list its rules
+    rules = [(list(r.verbs), list(r.api_groups), list(r.resources)) for r in review.resource_rules]
+    assert (["get", "list", "watch"], [""], ["pods"]) in rules
+    # Upstream lists a policy only when its namespace is "*" or the one asked: the /version
+    # policy (no namespace) is not listed, though it applies.
+    assert not any("/version" in r.non_resource_urls and "list" in r.verbs for r in review.non_resource_rules)
+    legacy = await abac.review(user("abac-legacy"), "anywhere")
+    assert (["get", "list", "watch"], ["*"], ["*"]) in [
+        (list(r.verbs), list(r.api_groups), list(r.resources)) for r in legacy.resource_rules]
+    assert (["get", "list", "watch"], ["*"]) in [
+        (list(r.verbs), list(r.non_resource_urls)) for r in legacy.non_resource_rules]
+    elsewhere = await abac.review(user("abac-bob"), "other")
+    assert not any("pods" in r.resources for r in elsewhere.resource_rules)

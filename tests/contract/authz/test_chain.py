@@ -1,0 +1,73 @@
+"""--authorization-mode chains: the first Allow or Deny wins, NoOpinion falls through."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from kubeproto.authz.v1 import authz_pb2
+from tests.contract.authz.conftest import (
+    Authz,
+    Rbac,
+    authz_process,
+    connect,
+    path,
+    resource,
+    rule,
+    subject,
+    until_allowed,
+    user,
+)
+from tests.support.services import ServiceProcess
+
+
+@pytest.fixture(scope="module")
+async def rbac_then_deny(registry: ServiceProcess, tmp_path_factory: pytest.TempPathFactory
+                         ) -> AsyncIterator[Authz]:
+    proc = authz_process(tmp_path_factory.mktemp("authz-deny"), registry.address,
+                         "--authorization-mode", "RBAC,AlwaysDeny").start()
+    async with connect(proc) as a:
+        yield a
+    assert proc.stop() == 0
+
+
+@pytest.fixture(scope="module")
+async def deny_then_allow(registry: ServiceProcess, tmp_path_factory: pytest.TempPathFactory
+                          ) -> AsyncIterator[Authz]:
+    proc = authz_process(tmp_path_factory.mktemp("authz-allow"), registry.address,
+                         "--authorization-mode", "AlwaysDeny", "--authorization-mode", "AlwaysAllow").start()
+    async with connect(proc) as a:
+        yield a
+    assert proc.stop() == 0
+
+
+async def test_always_deny_refuses_what_rbac_has_no_opinion_on(rbac_then_deny: Authz, rbac: Rbac, uid: str) -> None:
+    quinn = user(f"quinn-{uid}")
+    ns = f"a-{uid}"
+    await rbac.role(ns, "reader", [rule(["get"], ["pods"])])
+    await rbac.role_binding(ns, "reader", "Role", "reader", [subject("User", quinn.username)])
+    await until_allowed(rbac_then_deny, resource(quinn, "get", "pods", namespace=ns))
+
+    refused = await rbac_then_deny.authorize(resource(quinn, "delete", "pods", namespace=ns))
+    # AlwaysDeny answers NoOpinion with its reason, as upstream's does: nothing after it allowed.
+    assert refused.decision == authz_pb2.NO_OPINION
+    assert refused.reason == "Everything is forbidden."
+    assert refused.evaluation_error == ""
+    assert (await rbac_then_deny.authorize(path(quinn, "get", "/version"))).decision == authz_pb2.ALLOW
+    assert (await rbac_then_deny.authorize(path(user(f"root-{uid}", "system:masters"), "delete", "/x"))
+            ).decision == authz_pb2.ALLOW
+
+    review = await rbac_then_deny.review(quinn, ns)
+    assert not review.incomplete
+    assert any("pods" in r.resources for r in review.resource_rules)
+
+
+async def test_no_opinion_falls_through_to_the_next_mode(deny_then_allow: Authz, uid: str) -> None:
+    response = await deny_then_allow.authorize(resource(user(f"rae-{uid}"), "delete", "nodes", name="n1"))
+    assert response.decision == authz_pb2.ALLOW
+    assert response.reason == ""
+    review = await deny_then_allow.review(user(f"rae-{uid}"), "default")
+    assert [(list(r.verbs), list(r.api_groups), list(r.resources)) for r in review.resource_rules] == \
+        [(["*"], ["*"], ["*"])]
+    assert [(list(r.verbs), list(r.non_resource_urls)) for r in review.non_resource_rules] == [(["*"], ["*"])]
