@@ -1,0 +1,1 @@
+"""Controllers that run in the gateway process beside the API."""

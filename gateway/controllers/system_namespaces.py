@@ -1,0 +1,59 @@
+"""The system namespaces: default, kube-system, kube-public and kube-node-lease always exist.
+
+kube-apiserver keeps them (its bootstrap and system-namespaces controllers):
+created at start, and again whenever one goes missing, checked every minute.
+Creating an existing one is a no-op (409 AlreadyExists is the expected answer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from apimachinery import logs
+from apimachinery.client import RegistryClient
+from apimachinery.errors import StatusError
+
+log = logs.get("system-namespaces")
+
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+INTERVAL_SECONDS = 60.0
+RETRY_SECONDS = 1.0
+
+
+class SystemNamespaces:
+    def __init__(self, registry: RegistryClient) -> None:
+        self.registry = registry
+        self.kind = registry.scheme.by_gvr("", "v1", "namespaces")
+        self._task: asyncio.Task[None] | None = None
+        self.done = asyncio.Event()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="system namespaces")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def ensure(self) -> bool:
+        """True when every system namespace exists."""
+        ok = True
+        for name in SYSTEM_NAMESPACES:
+            _, msg, _ = self.registry.scheme.from_json({"apiVersion": "v1", "kind": "Namespace",
+                                                        "metadata": {"name": name}})
+            try:
+                await self.registry.create(self.kind, msg)
+                log.info("created system namespace", namespace=name)
+            except StatusError as err:
+                if err.code != 409:
+                    ok = False
+        return ok
+
+    async def _run(self) -> None:
+        while True:
+            ok = await self.ensure()
+            if ok:
+                self.done.set()
+            await asyncio.sleep(INTERVAL_SECONDS if ok else RETRY_SECONDS)

@@ -1,0 +1,1 @@
+"""The filters every request passes before its handler: authn, max in flight, impersonation, authz."""

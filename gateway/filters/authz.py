@@ -1,0 +1,88 @@
+"""Step 6, authorization: may this user do this? Allowed, or 403 worded as kube-apiserver words it.
+
+The attributes go to the authz service (its chain of authorizers decides).
+Allow decisions are reused for --authorization-cache-authorized-ttl (and denials
+for --authorization-cache-unauthorized-ttl), keyed by the whole attribute set.
+"""
+
+from __future__ import annotations
+
+from apimachinery.errors import StatusError
+from gateway.cache import TTLCache
+from gateway.clients import Services, unary
+from gateway.requestinfo import RequestInfo
+from kubeproto.authn.v1 import authn_pb2
+from kubeproto.authz.v1 import authz_pb2
+
+
+def attributes(user: authn_pb2.UserInfo, info: RequestInfo) -> authz_pb2.Attributes:
+    """authorizer.AttributesRecord of a request."""
+    attrs = authz_pb2.Attributes(user=user, verb=info.verb, resource_request=info.is_resource_request)
+    if info.is_resource_request:
+        attrs.namespace = info.namespace
+        attrs.api_group = info.api_group
+        attrs.api_version = info.api_version
+        attrs.resource = info.resource
+        attrs.subresource = info.subresource
+        attrs.name = info.name
+    else:
+        attrs.path = info.path
+    return attrs
+
+
+def forbidden_message(attrs: authz_pb2.Attributes) -> str:
+    """responsewriters.forbiddenMessage."""
+    username = attrs.user.username
+    if not attrs.resource_request:
+        return f'User "{username}" cannot {attrs.verb} path "{attrs.path}"'
+    resource = attrs.resource
+    if attrs.subresource:
+        resource = f"{resource}/{attrs.subresource}"
+    if attrs.namespace:
+        return (f'User "{username}" cannot {attrs.verb} resource "{resource}" in API group "{attrs.api_group}" '
+                f'in the namespace "{attrs.namespace}"')
+    return f'User "{username}" cannot {attrs.verb} resource "{resource}" in API group "{attrs.api_group}" at the cluster scope'
+
+
+def forbidden(attrs: authz_pb2.Attributes, reason: str) -> StatusError:
+    """responsewriters.Forbidden -> apierrors.NewForbidden(group/resource, name, message[: reason])."""
+    message = forbidden_message(attrs)
+    if reason:
+        message = f"{message}: {reason}"
+    qualified = attrs.resource if not attrs.api_group else f"{attrs.resource}.{attrs.api_group}"
+    if not attrs.resource_request or not attrs.resource:
+        text = f"forbidden: {message}"
+    elif attrs.name:
+        text = f'{qualified} "{attrs.name}" is forbidden: {message}'
+    else:
+        text = f"{qualified} is forbidden: {message}"
+    return StatusError(403, "Forbidden", text, name=attrs.name, group=attrs.api_group,
+                       kind=attrs.resource if attrs.resource_request else "")
+
+
+class Authorizer:
+    def __init__(self, services: Services, allowed_ttl: float, denied_ttl: float) -> None:
+        self.services = services
+        self.decisions: TTLCache[bytes, authz_pb2.AuthorizeResponse] = TTLCache(allowed_ttl)
+        self.denied_ttl = denied_ttl
+
+    async def decide(self, attrs: authz_pb2.Attributes, use_cache: bool = True) -> authz_pb2.AuthorizeResponse:
+        key = attrs.SerializeToString(deterministic=True)
+        if use_cache:
+            cached = self.decisions.get(key)
+            if cached is not None:
+                return cached
+        resp: authz_pb2.AuthorizeResponse = await unary(self.services.authz.Authorize, attrs,
+                                                        self.services.timeouts.service)
+        if use_cache:
+            if resp.decision == authz_pb2.ALLOW:
+                self.decisions.put(key, resp)
+            else:
+                self.decisions.put(key, resp, self.denied_ttl)
+        return resp
+
+    async def authorize(self, attrs: authz_pb2.Attributes) -> None:
+        """Return when allowed; raise 403 Forbidden otherwise."""
+        resp = await self.decide(attrs)
+        if resp.decision != authz_pb2.ALLOW:
+            raise forbidden(attrs, resp.reason)

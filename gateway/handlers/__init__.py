@@ -1,0 +1,1 @@
+"""Handlers of authorized requests: the REST verbs, reviews, discovery and non-resource paths."""

@@ -1,0 +1,48 @@
+"""GET of one object and LIST of a collection: straight to the registry (reads skip admission)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from apimachinery.errors import bad_request
+from gateway.context import RequestContext
+from gateway.handlers.output import output_for
+from gateway.handlers.rest import Target
+
+if TYPE_CHECKING:
+    from gateway.apiserver import APIServer
+
+
+def int_param(ctx: RequestContext, name: str) -> int | None:
+    value = ctx.query.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise bad_request(f'unable to parse "{name}": strconv.ParseInt: parsing "{value}": invalid syntax') from None
+
+
+async def get(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
+    out = output_for(ctx)
+    obj = await api.services.registry.get_object(target.kind, target.namespace, target.name,
+                                                 ctx.query.get("resourceVersion", ""))
+    return api.writer.write_object(ctx, target.kind, obj, out=out)
+
+
+async def list_(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
+    out = output_for(ctx)
+    limit = int_param(ctx, "limit") or 0
+    if limit < 0:
+        limit = 0  # upstream treats a negative limit as no limit
+    resp = await api.services.registry.list_objects(
+        target.kind, target.namespace,
+        label_selector=ctx.query.get("labelSelector", ""),
+        field_selector=ctx.query.get("fieldSelector", ""),
+        limit=limit,
+        continue_token=ctx.query.get("continue", ""),
+        resource_version=ctx.query.get("resourceVersion", ""),
+        resource_version_match=ctx.query.get("resourceVersionMatch", ""))
+    return api.writer.write_list(ctx, target.kind, resp, out=out)

@@ -1,0 +1,173 @@
+"""PATCH: JSON patch, merge patch, strategic merge patch and server-side apply.
+
+Each attempt reads the live object, applies the patch to its JSON, records the
+manager's fields (or, for apply, merges the configuration with conflict
+detection in gateway.fieldmanager), admits and writes conditionally on the
+version read. A concurrent write makes the write fail with a conflict; the
+patch is then applied again to the newer object, so racing patches are never
+lost. Only a patch that itself names a resourceVersion gets the 409.
+An apply to a missing object creates it (201).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from apimachinery.errors import Cause, StatusError, bad_request
+from apimachinery.scheme import metadata_of
+from gateway import fieldmanager
+from gateway.context import RequestContext
+from gateway.defaults import apply_defaults
+from gateway.handlers import decode
+from gateway.handlers.output import output_for
+from gateway.handlers.rest import Target, admit, confirm_no_escalation, field_manager, now, set_managed_fields
+from gateway.negotiation import unsupported_media_type
+from kubeproto.registry.v1 import registry_pb2
+
+if TYPE_CHECKING:
+    from gateway.apiserver import APIServer
+
+JSON_PATCH = "application/json-patch+json"
+MERGE_PATCH = "application/merge-patch+json"
+STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
+APPLY_PATCH = "application/apply-patch+yaml"
+PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
+MAX_CONFLICT_RETRIES = 10
+
+
+def patch_type(ctx: RequestContext) -> str:
+    content_type = ctx.header("Content-Type").split(";", 1)[0].strip().lower()
+    if content_type not in PATCH_TYPES:
+        raise unsupported_media_type(PATCH_TYPES)
+    return content_type
+
+
+def _force(ctx: RequestContext, kind_of_patch: str) -> bool:
+    value = ctx.query.get("force")
+    if value is None:
+        return False
+    if kind_of_patch != APPLY_PATCH:
+        raise decode.invalid_options("PatchOptions", [Cause("FieldValueForbidden",
+                                                            "Forbidden: may not be specified for non-apply patch",
+                                                            "force")])
+    return value.lower() in ("1", "t", "true")
+
+
+def _patched_name(data: dict[str, Any]) -> str:
+    meta = data.get("metadata")
+    return str(meta.get("name") or "") if isinstance(meta, dict) else ""
+
+
+def _resource_version(data: dict[str, Any]) -> str:
+    meta = data.get("metadata")
+    return str(meta.get("resourceVersion") or "") if isinstance(meta, dict) else ""
+
+
+async def patch(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
+    kind_of_patch = patch_type(ctx)
+    out = output_for(ctx)
+    kind = target.kind
+    validation = decode.field_validation(ctx, "PatchOptions")
+    dry_run = decode.dry_run(ctx, "PatchOptions")
+    force = _force(ctx, kind_of_patch)
+    manager = field_manager(ctx, "PatchOptions", required=kind_of_patch == APPLY_PATCH)
+    body = await ctx.body()
+    if kind_of_patch == APPLY_PATCH:
+        document: Any = decode.load_yaml(body)
+        if not isinstance(document, dict):
+            raise bad_request("error decoding YAML: the body is not an object")
+    else:
+        document = decode.load_json(body) if body.strip() else None
+    ctx.request_object = document
+    options = {"kind": "PatchOptions", "apiVersion": "meta.k8s.io/v1", "fieldManager": manager,
+               **({"force": True} if force else {}), **({"dryRun": ["All"]} if dry_run else {})}
+    for _ in range(MAX_CONFLICT_RETRIES):
+        try:
+            live: registry_pb2.Object | None = await api.services.registry.get_object(kind, target.namespace,
+                                                                                     target.name)
+        except StatusError as err:
+            if err.code != 404 or kind_of_patch != APPLY_PATCH or target.subresource:
+                raise
+            live = None
+        result = await _attempt(api, ctx, target, kind_of_patch, document, live, manager, force, validation,
+                                options, dry_run)
+        if result is not None:
+            obj, created = result
+            return api.writer.write_object(ctx, kind, obj, 201 if created else 200, out=out)
+    raise StatusError(409, "Conflict", f'Operation cannot be fulfilled on {kind.info.resource} "{target.name}": '
+                      "the object has been modified; please apply your changes to the latest version and try again")
+
+
+def _apply_patch(kind_of_patch: str, live_data: dict[str, Any], document: Any, definition: str) -> dict[str, Any]:
+    from gateway.patch import apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
+
+    if kind_of_patch == JSON_PATCH:
+        return apply_json_patch(live_data, document)
+    if kind_of_patch == MERGE_PATCH:
+        return apply_merge_patch(live_data, document)
+    return apply_strategic_merge_patch(live_data, document, definition)
+
+
+async def _attempt(api: APIServer, ctx: RequestContext, target: Target, kind_of_patch: str, document: Any,
+                   live: registry_pb2.Object | None, manager: str, force: bool, validation: str,
+                   options: dict[str, Any], dry_run: bool) -> tuple[registry_pb2.Object, bool] | None:
+    """One read-patch-write; None when a concurrent write won and the patch must be applied again."""
+    kind = target.kind
+    info = kind.info
+    live_data = api.encoder.object_dict(live) if live is not None else None
+    live_rv = _resource_version(live_data) if live_data is not None else ""
+    if kind_of_patch == APPLY_PATCH:
+        applied = dict(document)
+        if target.namespace and isinstance(applied.get("metadata"), dict) and not applied["metadata"].get("namespace"):
+            applied["metadata"] = {**applied["metadata"], "namespace": target.namespace}
+        patched = fieldmanager.apply(live_data, applied, manager, force, info.definition, info.api_version, now(),
+                                     subresource=target.subresource)
+        patched = apply_defaults(info.group, info.kind, patched)
+    else:
+        assert live_data is not None
+        patched = _apply_patch(kind_of_patch, live_data, document, info.definition)
+        patched = decode.check_type(kind, patched)
+        patched = fieldmanager.update(live_data, patched, manager, info.definition, info.api_version, now(),
+                                      subresource=target.subresource)
+    name = _patched_name(patched)
+    if name and name != target.name:
+        raise bad_request(f"the name of the object ({name}) does not match the name on the URL ({target.name})")
+    patched_rv = _resource_version(patched)
+    conditional = bool(patched_rv) and patched_rv != live_rv
+    msg, _ = decode.to_message(ctx, kind, patched, validation)
+    set_managed_fields(msg, patched)
+    meta = metadata_of(msg)
+    meta.name = target.name
+    if info.namespaced and not meta.namespace:
+        meta.namespace = target.namespace
+    if live is None:
+        meta.ClearField("resourceVersion")
+        obj = api.scheme.to_object(kind, msg)
+        admitted = await admit(api, ctx, target, "CREATE", obj, None, dry_run, options)
+        if admitted is not None and admitted is not obj:
+            obj = admitted
+            _, msg = api.scheme.from_object(obj, expect=kind)
+        await confirm_no_escalation(api, ctx, target, msg)
+        try:
+            return await api.services.registry.create_object(kind, target.namespace, obj, dry_run=dry_run), True
+        except StatusError as err:
+            if err.code == 409 and err.reason == "AlreadyExists":
+                return None  # created meanwhile: apply to it
+            raise
+    meta.resourceVersion = patched_rv if conditional else live_rv
+    obj = api.scheme.to_object(kind, msg)
+    admitted = await admit(api, ctx, target, "UPDATE", obj, live, dry_run, options)
+    if admitted is not None and admitted is not obj:
+        obj = admitted
+        _, msg = api.scheme.from_object(obj, expect=kind)
+    await confirm_no_escalation(api, ctx, target, msg)
+    try:
+        updated = await api.services.registry.update_object(kind, target.namespace, target.name, obj,
+                                                            subresource=target.subresource, dry_run=dry_run)
+    except StatusError as err:
+        if err.code == 409 and err.reason == "Conflict" and not conditional:
+            return None
+        raise
+    return updated, False

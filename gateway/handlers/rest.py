@@ -1,0 +1,147 @@
+"""What every REST verb shares: the target of the request, managed fields, admission, escalation checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from google.protobuf.message import Message
+
+from apimachinery import codec
+from apimachinery.errors import Cause, StatusError
+from apimachinery.scheme import Kind, metadata_of
+from gateway.clients import unary
+from gateway.context import RequestContext
+from gateway.handlers.decode import invalid_options
+from kubeproto.admission.v1 import admission_pb2
+from kubeproto.apimachinery.pkg.apis.meta.v1 import generated_pb2 as metav1
+from kubeproto.authz.v1 import authz_pb2
+from kubeproto.registry.v1 import registry_pb2
+
+if TYPE_CHECKING:
+    from gateway.apiserver import APIServer
+
+FIELD_MANAGER_MAX_LENGTH = 128
+RBAC_GROUP = "rbac.authorization.k8s.io"
+RBAC_RESOURCES = ("roles", "clusterroles", "rolebindings", "clusterrolebindings")
+# Kinds whose store returns the deleted object itself rather than a Status (ReturnDeletedObject upstream).
+RETURNS_DELETED_OBJECT = {("", "pods"), ("", "persistentvolumeclaims"), ("", "namespaces")}
+# Kinds a PUT may create (AllowCreateOnUpdate upstream); the registry applies the same list.
+CREATE_ON_UPDATE = {("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "ClusterRole"),
+                    ("rbac.authorization.k8s.io", "RoleBinding"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+                    ("coordination.k8s.io", "Lease"), ("", "Event"), ("events.k8s.io", "Event")}
+
+
+@dataclass(frozen=True)
+class Target:
+    """The object (or collection) a resource request names."""
+
+    kind: Kind
+    namespace: str
+    name: str
+    subresource: str = ""
+
+    @property
+    def gvr(self) -> registry_pb2.GroupVersionResource:
+        i = self.kind.info
+        return registry_pb2.GroupVersionResource(group=i.group, version=i.version, resource=i.resource)
+
+
+def invalid(group: str, kind: str, name: str, causes: list[Cause]) -> StatusError:
+    """apierrors.NewInvalid: `<Kind>.<group> "<name>" is invalid: <field>: <message>, ...`."""
+    summary = ", ".join(f"{c.field}: {c.message}" if c.field else c.message for c in causes)
+    if len(causes) > 1:
+        summary = f"[{summary}]"
+    qualified = f"{kind}.{group}" if group else kind
+    return StatusError(422, "Invalid", f'{qualified} "{name}" is invalid: {summary}', name=name, group=group,
+                       kind=kind, causes=causes)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def prefix_from_user_agent(user_agent: str) -> str:
+    """What precedes the first '/', printable characters only, cut at 128 bytes (upstream's rule)."""
+    out: list[str] = []
+    size = 0
+    for ch in user_agent.split("/", 1)[0]:
+        if not ch.isprintable() or (unicodedata.category(ch) == "Zs" and ch != " "):
+            continue
+        n = len(ch.encode())
+        if size + n > FIELD_MANAGER_MAX_LENGTH:
+            break
+        out.append(ch)
+        size += n
+    return "".join(out)
+
+
+def field_manager(ctx: RequestContext, options_kind: str, required: bool = False) -> str:
+    """?fieldManager, else the User-Agent's program name; validated as upstream validates it."""
+    manager = ctx.query.get("fieldManager", "")
+    if required and not manager:
+        raise invalid_options(options_kind, [Cause("FieldValueRequired", "Required value: is required for apply patch",
+                                                   "fieldManager")])
+    if len(manager.encode()) > FIELD_MANAGER_MAX_LENGTH:
+        raise invalid_options(options_kind, [Cause(
+            "FieldValueTooLong", f"Too long: may not be more than {FIELD_MANAGER_MAX_LENGTH} bytes", "fieldManager")])
+    if any(not ch.isprintable() for ch in manager):
+        raise invalid_options(options_kind, [Cause(
+            "FieldValueInvalid", f'Invalid value: "{manager}": must only contain printable characters',
+            "fieldManager")])
+    return manager or prefix_from_user_agent(ctx.user_agent)
+
+
+def set_managed_fields(msg: Message, data: dict[str, Any]) -> None:
+    """Copy data's metadata.managedFields (as the field manager left them) into msg."""
+    entries = (data.get("metadata") or {}).get("managedFields")
+    meta = metadata_of(msg)
+    del meta.managedFields[:]
+    if entries:
+        decoded, _ = codec.decode(metav1.ObjectMeta, {"managedFields": entries})
+        meta.managedFields.extend(decoded.managedFields)  # type: ignore[attr-defined]
+
+
+async def admit(api: APIServer, ctx: RequestContext, target: Target, operation: str,
+                obj: registry_pb2.Object | None, old: registry_pb2.Object | None, dry_run: bool,
+                options: dict[str, Any], name: str = "") -> registry_pb2.Object | None:
+    """Step 9: the admission service's mutating then validating plugins; returns the object to store."""
+    info = target.kind.info
+    assert ctx.user is not None
+    request = admission_pb2.AdmitRequest(
+        uid=ctx.audit_id, kind=admission_pb2.GroupVersionKind(group=info.group, version=info.version, kind=info.kind),
+        resource=target.gvr, sub_resource=target.subresource, name=name or target.name, namespace=target.namespace,
+        operation=operation, user_info=ctx.user, dry_run=dry_run, options=orjson.dumps(options))
+    if obj is not None:
+        request.object.CopyFrom(obj)
+    if old is not None:
+        request.old_object.CopyFrom(old)
+    resp: admission_pb2.AdmitResponse = await unary(api.services.admission.Admit, request,
+                                                    api.services.timeouts.admission)
+    for warning in resp.warnings:
+        ctx.warn(warning)
+    ctx.audit_annotations.update(resp.audit_annotations)
+    if resp.HasField("object") and resp.object.kind:
+        return resp.object
+    return obj
+
+
+async def confirm_no_escalation(api: APIServer, ctx: RequestContext, target: Target, msg: Message) -> None:
+    """RBAC writes: the authz service refuses (403) a role granting, or a binding to, more than the writer holds."""
+    info = target.kind.info
+    if info.group != RBAC_GROUP or info.resource not in RBAC_RESOURCES or target.subresource:
+        return
+    assert ctx.user is not None
+    request = authz_pb2.EscalationRequest(user=ctx.user, namespace=target.namespace, resource=info.resource,
+                                          name=metadata_of(msg).name or target.name)
+    if info.resource in ("roles", "clusterroles"):
+        request.rules.extend(msg.rules)  # type: ignore[attr-defined]
+        if info.resource == "clusterroles" and msg.HasField("aggregationRule"):  # type: ignore[arg-type]
+            # An aggregating ClusterRole can gather any rule: authz asks for full authority.
+            request.aggregation_rule.CopyFrom(msg.aggregationRule)  # type: ignore[attr-defined]
+    else:
+        request.role_ref.CopyFrom(msg.roleRef)  # type: ignore[attr-defined]
+    await unary(api.services.authz.ConfirmNoEscalation, request, api.services.timeouts.service)

@@ -1,0 +1,96 @@
+"""PUT of an object (or its status / finalize subresource): a replacement, guarded by resourceVersion.
+
+The live object is read first: its managedFields are carried over and updated
+for this manager, and admission sees it as the old object. The write is
+conditional on the version read; when the client sent no resourceVersion of
+its own, a conflict with a concurrent writer is retried on the newer object
+(upstream's GuaranteedUpdate), so an unconditional update is never lost.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from google.protobuf.message import Message
+
+from apimachinery.errors import StatusError
+from apimachinery.scheme import metadata_of
+from gateway import fieldmanager
+from gateway.context import RequestContext
+from gateway.handlers import decode
+from gateway.handlers.create import create
+from gateway.handlers.output import output_for
+from gateway.handlers.rest import (
+    CREATE_ON_UPDATE,
+    Target,
+    admit,
+    confirm_no_escalation,
+    field_manager,
+    now,
+    set_managed_fields,
+)
+from kubeproto.registry.v1 import registry_pb2
+
+if TYPE_CHECKING:
+    from gateway.apiserver import APIServer
+
+MAX_CONFLICT_RETRIES = 10
+
+
+async def update(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
+    out = output_for(ctx)
+    kind = target.kind
+    validation = decode.field_validation(ctx, "UpdateOptions")
+    dry_run = decode.dry_run(ctx, "UpdateOptions")
+    manager = field_manager(ctx, "UpdateOptions")
+    data = decode.check_type(kind, await decode.read_document(ctx, api.scheme))
+    ctx.request_object = data
+    msg, unknown = decode.to_message(ctx, kind, data, validation)
+    if unknown:
+        data = decode.drop_unknown(kind, data, msg)
+    precondition = metadata_of(msg).resourceVersion
+    options = {"kind": "UpdateOptions", "apiVersion": "meta.k8s.io/v1", "fieldManager": manager,
+               **({"dryRun": ["All"]} if dry_run else {})}
+    for _ in range(MAX_CONFLICT_RETRIES):
+        try:
+            live = await api.services.registry.get_object(kind, target.namespace, target.name)
+        except StatusError as err:
+            if err.code == 404 and not target.subresource and (kind.info.group, kind.info.kind) in CREATE_ON_UPDATE \
+                    and not precondition:
+                return await create(api, ctx, Target(kind, target.namespace, ""))
+            raise
+        result = await _attempt(api, ctx, target, data, msg, live, manager, options, dry_run, precondition)
+        if result is not None:
+            return api.writer.write_object(ctx, kind, result, 200, out=out)
+    raise StatusError(409, "Conflict", f'Operation cannot be fulfilled on {kind.info.resource} "{target.name}": '
+                      "the object has been modified; please apply your changes to the latest version and try again")
+
+
+async def _attempt(api: APIServer, ctx: RequestContext, target: Target, data: dict[str, Any], base: Message,
+                   live: registry_pb2.Object, manager: str, options: dict[str, Any], dry_run: bool,
+                   precondition: str) -> registry_pb2.Object | None:
+    """One read-modify-write; None when a concurrent write won and the update should be tried again."""
+    kind = target.kind
+    live_data = api.encoder.object_dict(live)
+    managed = fieldmanager.update(live_data, data, manager, kind.info.definition, kind.info.api_version, now(),
+                                  subresource=target.subresource)
+    msg = type(base)()
+    msg.CopyFrom(base)
+    set_managed_fields(msg, managed)
+    meta = metadata_of(msg)
+    live_rv = live_data.get("metadata", {}).get("resourceVersion", "")
+    meta.resourceVersion = precondition or live_rv
+    obj = api.scheme.to_object(kind, msg)
+    admitted = await admit(api, ctx, target, "UPDATE", obj, live, dry_run, options)
+    if admitted is not None and admitted is not obj:
+        obj = admitted
+        _, msg = api.scheme.from_object(obj, expect=kind)
+    await confirm_no_escalation(api, ctx, target, msg)
+    try:
+        return await api.services.registry.update_object(kind, target.namespace, target.name, obj,
+                                                         subresource=target.subresource, dry_run=dry_run)
+    except StatusError as err:
+        if err.code == 409 and err.reason == "Conflict" and not precondition:
+            return None
+        raise

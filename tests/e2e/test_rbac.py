@@ -1,0 +1,107 @@
+"""An RBAC-limited user: what alice may and may not do, as kubectl and the Python client see it."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import kubernetes
+import pytest
+
+from tests.e2e.conftest import Cluster
+
+
+def _grant_configmap_reader(cluster: Cluster, ns: str) -> None:
+    cluster.kubectl("create", "role", "cm-reader", "-n", ns, "--verb=get,list,watch", "--resource=configmaps")
+    cluster.kubectl("create", "rolebinding", "alice-reads", "-n", ns, "--role=cm-reader", "--user=alice")
+
+
+def _eventually(check: object, timeout: float = 10.0) -> None:
+    """RBAC changes reach authz through its informer: allow it a moment."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            check()  # type: ignore[operator]
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_can_i_allowed_and_forbidden(cluster: Cluster, ns: str) -> None:
+    _grant_configmap_reader(cluster, ns)
+
+    def allowed() -> None:
+        out = cluster.kubectl("auth", "can-i", "list", "configmaps", "-n", ns, kubeconfig=cluster.alice_kubeconfig,
+                              check=False)
+        assert out.stdout.strip() == "yes" and out.returncode == 0
+
+    _eventually(allowed)
+    no = cluster.kubectl("auth", "can-i", "delete", "configmaps", "-n", ns, kubeconfig=cluster.alice_kubeconfig,
+                         check=False)
+    assert no.stdout.strip() == "no" and no.returncode == 1
+    elsewhere = cluster.kubectl("auth", "can-i", "list", "configmaps", "-n", "default",
+                                kubeconfig=cluster.alice_kubeconfig, check=False)
+    assert elsewhere.stdout.strip() == "no"
+    # The administrator asks on alice's behalf (SubjectAccessReview through impersonation).
+    assert cluster.kubectl("auth", "can-i", "get", "configmaps", "-n", ns, "--as=alice").stdout.strip() == "yes"
+
+    listed = cluster.kubectl("get", "configmaps", "-n", ns, kubeconfig=cluster.alice_kubeconfig, check=False)
+    assert listed.returncode == 0, listed.stderr
+    created = cluster.kubectl("create", "configmap", "nope", "-n", ns, kubeconfig=cluster.alice_kubeconfig,
+                              check=False)
+    assert created.returncode != 0
+    assert (f'configmaps is forbidden: User "alice" cannot create resource "configmaps" in API group "" in the '
+            f'namespace "{ns}"') in created.stderr
+
+
+def test_can_i_list(cluster: Cluster, ns: str) -> None:
+    _grant_configmap_reader(cluster, ns)
+
+    def listed() -> None:
+        out = cluster.kubectl("auth", "can-i", "--list", "-n", ns, kubeconfig=cluster.alice_kubeconfig).stdout
+        rows = [line.split() for line in out.splitlines()]
+        assert rows[0][:2] == ["Resources", "Non-Resource"]
+        verbs = next((" ".join(r[3:]) for r in rows[1:] if r and r[0] == "configmaps"), "")
+        assert verbs == "[get list watch]", out
+        # SelfSubjectAccessReviews are always allowed (system:basic-user).
+        assert any(r[0] == "selfsubjectaccessreviews.authorization.k8s.io" for r in rows[1:]), out
+
+    _eventually(listed)
+
+
+def test_forbidden_as_the_python_client_sees_it(cluster: Cluster, ns: str) -> None:
+    api = kubernetes.client.CoreV1Api(cluster.api_client(cluster.alice_kubeconfig))
+    with pytest.raises(kubernetes.client.ApiException) as caught:
+        api.read_namespaced_secret("anything", ns)
+    err = caught.value
+    assert err.status == 403
+    body = json.loads(err.body)
+    assert body == {
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": f'secrets "anything" is forbidden: User "alice" cannot get resource "secrets" in API group "" '
+                   f'in the namespace "{ns}"',
+        "reason": "Forbidden", "details": {"name": "anything", "kind": "secrets"}, "code": 403}
+    with pytest.raises(kubernetes.client.ApiException) as cluster_scope:
+        kubernetes.client.RbacAuthorizationV1Api(cluster.api_client(cluster.alice_kubeconfig)).list_cluster_role()
+    assert json.loads(cluster_scope.value.body)["message"] == (
+        'clusterroles.rbac.authorization.k8s.io is forbidden: User "alice" cannot list resource "clusterroles" in '
+        'API group "rbac.authorization.k8s.io" at the cluster scope')
+
+
+def test_escalation_is_refused(cluster: Cluster, ns: str) -> None:
+    """alice may write roles in her namespace, but not grant more than she holds."""
+    cluster.kubectl("create", "role", "role-writer", "-n", ns, "--verb=create,get", "--resource=roles")
+    cluster.kubectl("create", "rolebinding", "alice-writes-roles", "-n", ns, "--role=role-writer", "--user=alice")
+
+    def create_role() -> None:
+        out = cluster.kubectl("create", "role", "too-much", "-n", ns, "--verb=delete", "--resource=secrets",
+                              kubeconfig=cluster.alice_kubeconfig, check=False)
+        assert "is forbidden" in out.stderr, out.stderr
+        assert 'roles.rbac.authorization.k8s.io "too-much" is forbidden' in out.stderr
+        assert "attempting to grant RBAC permissions not currently held" in out.stderr
+
+    _eventually(create_role)
+    gone = cluster.kubectl("get", "role", "too-much", "-n", ns, check=False)
+    assert "not found" in gone.stderr
