@@ -663,3 +663,22 @@ def write_admin_kubeconfig(pki: PkiFiles, path: Path | str, server_url: str, *, 
     """:func:`write_kubeconfig` for the admin client certificate of ``pki``."""
     user, _ = _subject(pki.admin.load_certificate())
     return write_kubeconfig(path, server_url, pki.ca.cert, pki.admin.cert, pki.admin.key, user=user, context=context)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m cluster.pki``: the PKI and an admin kubeconfig, for containers (docker-compose's pki job)."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m cluster.pki", description=main.__doc__)
+    p.add_argument("--dir", required=True, help="where the certificates and keys go")
+    p.add_argument("--hosts", default="", help="comma-separated extra names of the serving certificate")
+    p.add_argument("--server", default="https://127.0.0.1:6443", help="API server URL of the admin kubeconfig")
+    args = p.parse_args(argv)
+    pki = ensure_pki(args.dir, hosts=[h for h in args.hosts.split(",") if h])
+    path = write_admin_kubeconfig(pki, pki.dir / "admin.kubeconfig", args.server)
+    print(f"PKI in {pki.dir}; admin kubeconfig {path}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

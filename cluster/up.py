@@ -2,7 +2,8 @@
 
 etcd from PATH, then each service as its own process on loopback, in request
 order, with a CA and certificates under --dir and an admin kubeconfig written
-out. Ctrl-C (or SIGTERM) stops everything, services first, etcd last.
+out (``<dir>/admin.kubeconfig``, user kubernetes-admin in system:masters).
+Ctrl-C (or SIGTERM) stops everything, gateway first, etcd last.
 
 The component commands come from ``components()``; docker-compose.yml runs the
 same commands (tests/unit/test_compose.py keeps the two in step).
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cluster.etcd import EtcdCluster
-from cluster.pki import PkiFiles, ensure_pki
+from cluster.pki import PkiFiles, ensure_pki, write_admin_kubeconfig
 
 
 @dataclass(frozen=True)
@@ -39,17 +40,52 @@ class Addresses:
 
     etcd: str = "http://127.0.0.1:2379"
     registry: str = "127.0.0.1:50051"
+    authn: str = "127.0.0.1:50052"
+    authz: str = "127.0.0.1:50053"
+    admission: str = "127.0.0.1:50054"
+    secure_port: int = 6443
     bind: str = "127.0.0.1"
 
 
+#: The service-account token issuer, as kubeadm sets it.
+SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"
+
+
+def _port(address: str) -> int:
+    return int(address.rsplit(":", 1)[1])
+
+
 def components(addr: Addresses, pki_dir: str) -> list[Component]:
-    """Every service after etcd, in the order a request meets them last to first."""
-    del pki_dir  # the gateway and authn take their certificates from here once they are wired in
-    registry_port = int(addr.registry.rsplit(":", 1)[1])
+    """Every service after etcd, in start order: the registry first, the gateway last."""
+    pki = PkiFiles.at(pki_dir)
+    listen = ("--bind-address", addr.bind)
+    registry = ("--registry-address", addr.registry)
     return [
         Component("registry", "services.registry",
-                  ("--etcd-servers", addr.etcd, "--bind-address", addr.bind, "--port", str(registry_port)),
-                  registry_port),
+                  ("--etcd-servers", addr.etcd, *listen, "--port", str(_port(addr.registry))),
+                  _port(addr.registry)),
+        Component("authn", "services.authn", (
+            *registry, "--client-ca-file", str(pki.ca.cert),
+            "--requestheader-client-ca-file", str(pki.front_proxy_ca.cert),
+            "--requestheader-allowed-names", "front-proxy-client",
+            "--requestheader-username-headers", "X-Remote-User",
+            "--requestheader-group-headers", "X-Remote-Group",
+            "--requestheader-extra-headers-prefix", "X-Remote-Extra-",
+            "--service-account-key-file", str(pki.service_account.public_key),
+            "--service-account-signing-key-file", str(pki.service_account.private_key),
+            "--service-account-issuer", SERVICE_ACCOUNT_ISSUER,
+            *listen, "--port", str(_port(addr.authn))), _port(addr.authn)),
+        Component("authz", "services.authz", (
+            *registry, "--authorization-mode", "RBAC", *listen, "--port", str(_port(addr.authz))),
+            _port(addr.authz)),
+        Component("admission", "services.admission", (
+            *registry, *listen, "--port", str(_port(addr.admission))), _port(addr.admission)),
+        Component("gateway", "gateway", (
+            "--tls-cert-file", str(pki.serving.cert), "--tls-private-key-file", str(pki.serving.key),
+            "--client-ca-file", str(pki.ca.cert),
+            "--authentication-service", addr.authn, "--authorization-service", addr.authz,
+            "--admission-service", addr.admission, *registry,
+            *listen, "--secure-port", str(addr.secure_port)), addr.secure_port),
     ]
 
 
@@ -70,14 +106,21 @@ def main(argv: list[str] | None = None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dir", default=".local", help="data, certificates, logs and kubeconfig go here")
     p.add_argument("--etcd-port", type=int, default=2379)
+    p.add_argument("--secure-port", type=int, default=6443, help="the gateway's HTTPS port")
     p.add_argument("--registry-port", type=int, default=50051)
+    p.add_argument("--authn-port", type=int, default=50052)
+    p.add_argument("--authz-port", type=int, default=50053)
+    p.add_argument("--admission-port", type=int, default=50054)
     args = p.parse_args(argv)
     root = Path(args.dir).resolve()
     root.mkdir(parents=True, exist_ok=True)
     pki: PkiFiles = ensure_pki(root / "pki")
     etcd = EtcdCluster.single(root / "etcd", client_port=args.etcd_port).start()
     print(f"etcd ready on {etcd.client_urls}", flush=True)
-    addr = Addresses(etcd=etcd.client_urls, registry=f"127.0.0.1:{args.registry_port}")
+    addr = Addresses(etcd=etcd.client_urls, registry=f"127.0.0.1:{args.registry_port}",
+                     authn=f"127.0.0.1:{args.authn_port}", authz=f"127.0.0.1:{args.authz_port}",
+                     admission=f"127.0.0.1:{args.admission_port}", secure_port=args.secure_port)
+    kubeconfig = write_admin_kubeconfig(pki, root / "admin.kubeconfig", f"https://127.0.0.1:{args.secure_port}")
     procs: list[tuple[str, subprocess.Popen[str]]] = []
     stopping = False
 
@@ -95,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             procs.append((comp.name, proc))
             _wait_serving(proc, comp.name)
         print(f"certificates in {pki.dir}; logs in {root}", flush=True)
+        print(f"kubectl: export KUBECONFIG={kubeconfig}", flush=True)
         print("running; Ctrl-C stops everything", flush=True)
         while not stopping:
             for name, proc in procs:
