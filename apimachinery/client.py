@@ -2,6 +2,8 @@
 
 Calls take and return typed messages; errors come back as the StatusError the
 registry sent (its metav1.Status), or 503 when the registry cannot be reached.
+Given an address, it opens a MuxChannel (apimachinery/mux.py): unary calls share
+one batched stream; List and Watch keep their own gRPC calls.
 """
 
 from __future__ import annotations

@@ -15,11 +15,12 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
 import grpc
+import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import start_http_server
 
-from apimachinery import logs
+from apimachinery import logs, mux
 
 # Objects up to etcd's limit plus envelope; lists of many objects are larger.
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
@@ -39,7 +40,13 @@ SERVER_OPTIONS = [
 ]
 
 
-def insecure_channel(target: str) -> grpc.aio.Channel:
+def insecure_channel(target: str) -> mux.MuxChannel:
+    """A channel to a service: unary calls share one batched Mux stream (apimachinery/mux.py)."""
+    return mux.MuxChannel(plain_channel(target))
+
+
+def plain_channel(target: str) -> grpc.aio.Channel:
+    """A plain gRPC channel: one HTTP/2 stream per call (health checks, servers without Mux)."""
     return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
 
 
@@ -55,13 +62,21 @@ async def serve(
     ``register`` adds the servicers and returns their full service names (for
     health and reflection). ``start`` runs before the port opens (e.g. warm
     caches); ``stop`` after it closes.
+
+    Every unary method registered (the services' and health's Check) is also
+    served through the Mux service, many calls per stream message
+    (apimachinery/mux.py).
     """
     log = logs.get(name)
     server = grpc.aio.server(options=SERVER_OPTIONS)
-    services = list(register(server))
+    multiplexer = mux.MuxServer()
+    capturing = multiplexer.capture(server)
+    services = list(register(capturing))
     health_servicer = health.aio.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection([*services, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, capturing)
+    multiplexer.add_to_server(server)
+    reflection.enable_server_reflection(
+        [*services, health.SERVICE_NAME, mux.SERVICE_NAME, reflection.SERVICE_NAME], server)
     if start is not None:
         await start()
     port = server.add_insecure_port(f"{args.bind_address}:{args.port}")
@@ -74,6 +89,18 @@ async def serve(
     # A line the launcher and test fixtures wait for; also tells them the port when 0 was asked.
     print(f"{name} serving on {args.bind_address}:{port}", flush=True)
 
+    await until_signalled(log)
+    await health_servicer.enter_graceful_shutdown()
+    # Mux streams end once their calls are answered; new calls get UNAVAILABLE, as new RPCs do.
+    multiplexer.drain()
+    await server.stop(args.shutdown_timeout)
+    if stop is not None:
+        await stop()
+    log.info("stopped")
+
+
+async def until_signalled(log: structlog.typing.FilteringBoundLogger) -> None:
+    """Return at the first SIGTERM or SIGINT (logged as "draining"); a second one exits 1 at once."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
 
@@ -87,11 +114,6 @@ async def serve(
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal, sig)
     await stopping.wait()
-    await health_servicer.enter_graceful_shutdown()
-    await server.stop(args.shutdown_timeout)
-    if stop is not None:
-        await stop()
-    log.info("stopped")
 
 
 def run(main: Callable[[], Coroutine[Any, Any, None]]) -> None:

@@ -5,6 +5,10 @@ calls at once with UNAVAILABLE (no wait-for-ready), which the gateway answers
 with 503: nothing is allowed or written while a service is missing. The
 channel keeps reconnecting in the background with a short, capped backoff, so
 requests succeed again as soon as the service is back, without a restart.
+
+Unary calls to a service share one Mux stream, many calls per message
+(apimachinery/mux.py); calls in flight when it breaks fail UNAVAILABLE (503)
+and are not re-sent. Health checks and Watch streams use the plain channel.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
+from apimachinery.mux import MuxChannel
 from apimachinery.scheme import Scheme
 from apimachinery.service import CHANNEL_OPTIONS
 from kubeproto.admission.v1 import admission_pb2_grpc
@@ -32,7 +37,12 @@ _RECONNECT = [
 ]
 
 
-def channel(target: str) -> grpc.aio.Channel:
+def channel(target: str) -> MuxChannel:
+    """Unary calls share one batched Mux stream (apimachinery/mux.py); ``.plain`` is the channel itself."""
+    return MuxChannel(plain_channel(target))
+
+
+def plain_channel(target: str) -> grpc.aio.Channel:
     return grpc.aio.insecure_channel(target, options=[*CHANNEL_OPTIONS, *_RECONNECT])
 
 
@@ -63,7 +73,8 @@ class Services:
         self.authz = authz_pb2_grpc.AuthorizerStub(self._channels["authorization"])
         self.admission = admission_pb2_grpc.AdmissionStub(self._channels["admission"])
         self.registry = RegistryClient(self._channels["registry"], scheme, timeout=self.timeouts.registry)
-        self._health = {name: health_pb2_grpc.HealthStub(ch) for name, ch in self._channels.items()}
+        # Readiness asks over the plain channel: it must not wait behind the stream's calls.
+        self._health = {name: health_pb2_grpc.HealthStub(ch.plain) for name, ch in self._channels.items()}
 
     async def healthy(self, name: str, timeout: float = 2.0) -> str | None:
         """None when the service reports SERVING, else why not."""
