@@ -22,6 +22,7 @@ from pathlib import Path
 
 from apimachinery.client import RegistryClient
 from apimachinery.scheme import default_scheme
+from bench.common import cpu_seconds, pct, run_load, start_registry
 from cluster.etcd import EtcdCluster
 from services.registry import envelope
 from services.registry.etcd import Etcd
@@ -38,31 +39,19 @@ def configmap(name: str) -> object:
     return msg
 
 
-def pct(samples: list[float], p: float) -> float:
-    s = sorted(samples)
-    return s[min(len(s) - 1, int(len(s) * p))] * 1000
-
-
-async def run_load(n: int, concurrency: int, op: Callable[[int], Awaitable[object]]) -> tuple[float, list[float]]:
-    """(ops per second, latencies) for n calls of op(i) at the given concurrency."""
-    latencies: list[float] = []
-    counter = iter(range(n))
-
-    async def worker() -> None:
-        for i in counter:
-            t = time.perf_counter()
-            await op(i)
-            latencies.append(time.perf_counter() - t)
-
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return n / (time.perf_counter() - start), latencies
-
-
-def row(name: str, reg: tuple[float, list[float]], raw: tuple[float, list[float]]) -> None:
+def row(name: str, reg: tuple[float, list[float]], raw: tuple[float, list[float]], cpu_ms: float) -> None:
     print(f"  {name:<18} registry {reg[0]:8.0f}/s p50 {pct(reg[1], .5):6.2f}ms p99 {pct(reg[1], .99):6.2f}ms | "
           f"etcd {raw[0]:8.0f}/s p50 {pct(raw[1], .5):6.2f}ms p99 {pct(raw[1], .99):6.2f}ms | "
-          f"ratio {reg[0] / raw[0]:.2f}x")
+          f"ratio {reg[0] / raw[0]:.2f}x | registry CPU {cpu_ms:.3f} ms/op")
+
+
+async def measured(reg: ServiceProcess, n: int, concurrency: int,
+                   op: Callable[[int], Awaitable[object]]) -> tuple[tuple[float, list[float]], float]:
+    """run_load, and the registry's CPU milliseconds per operation meanwhile."""
+    assert reg.proc is not None
+    cpu0 = cpu_seconds(reg.proc.pid)
+    result = await run_load(n, concurrency, op)
+    return result, (cpu_seconds(reg.proc.pid) - cpu0) * 1000 / n
 
 
 def rss_mb(pid: int) -> float:
@@ -76,9 +65,7 @@ async def bench(objects: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cluster = EtcdCluster.single(Path(tmp) / "etcd")
         cluster.start()
-        reg = ServiceProcess("services.registry", ["--etcd-servers", ",".join(cluster.endpoints),
-                                                   "--etcd-compaction-interval", "0"], Path(tmp) / "registry.log")
-        reg.start()
+        reg = start_registry(cluster, Path(tmp) / "registry.log")
         client = RegistryClient(reg.address)
         raw = Etcd(cluster.endpoints)
         try:
@@ -98,15 +85,17 @@ async def measure(client: RegistryClient, raw: Etcd, reg: ServiceProcess, object
         ns, run = f"c{concurrency}", uuid.uuid4().hex[:6]
         print(f"concurrency {concurrency}, {n} operations")
         made = [configmap(f"b-{run}-{i}") for i in range(n)]
-        reg_create = await run_load(n, concurrency, lambda i: client.create(CONFIGMAPS, made[i], ns))  # type: ignore[arg-type]
+        reg_create, cpu = await measured(reg, n, concurrency,
+                                         lambda i: client.create(CONFIGMAPS, made[i], ns))  # type: ignore[arg-type]
         raw_create = await run_load(n, concurrency, lambda i: raw.create(f"/raw/{run}/{i}".encode(), value))
-        row("create", reg_create, raw_create)
-        reg_get = await run_load(n, concurrency, lambda i: client.get_object(CONFIGMAPS, ns, f"b-{run}-{i}"))
+        row("create", reg_create, raw_create, cpu)
+        reg_get, cpu = await measured(reg, n, concurrency,
+                                      lambda i: client.get_object(CONFIGMAPS, ns, f"b-{run}-{i}"))
         raw_get = await run_load(n, concurrency, lambda i: raw.get(f"/raw/{run}/{i}".encode()))
-        row("get (quorum)", reg_get, raw_get)
-        reg_cget = await run_load(n, concurrency,
-                                  lambda i: client.get_object(CONFIGMAPS, ns, f"b-{run}-{i}", resource_version="0"))
-        row("get (cache, rv=0)", reg_cget, raw_get)
+        row("get (consistent)", reg_get, raw_get, cpu)
+        reg_cget, cpu = await measured(reg, n, concurrency, lambda i: client.get_object(
+            CONFIGMAPS, ns, f"b-{run}-{i}", resource_version="0"))
+        row("get (cache, rv=0)", reg_cget, raw_get, cpu)
 
     # A list of 1,000 objects from the watch cache.
     ns = "list1000"
@@ -136,6 +125,17 @@ async def measure(client: RegistryClient, raw: Etcd, reg: ServiceProcess, object
     print(f"  registry RSS holding {len(resp.items)} ConfigMaps in its watch cache: {rss_mb(reg.proc.pid):.0f} MB")
 
 
+async def watch_configmaps(client: RegistryClient, ns: str, rv: str, started: dict[str, float],
+                           latencies: list[float], rounds: int) -> None:
+    """Watch ns's ConfigMaps from rv through the registry; for each event, the time since its write started
+    (started, by name) goes to latencies, until there are rounds of them."""
+    async for ev in client.watch_objects(CONFIGMAPS, ns, resource_version=rv):
+        name = SCHEME.from_object(ev.object)[1].metadata.name  # type: ignore[attr-defined]
+        latencies.append(time.perf_counter() - started[name])
+        if len(latencies) >= rounds:
+            return
+
+
 async def watch_latency(client: RegistryClient, raw: Etcd, value: bytes) -> None:
     """Time from the start of a write to the arrival of its watch event."""
     ns, rounds = "watchlat", 300
@@ -144,13 +144,6 @@ async def watch_latency(client: RegistryClient, raw: Etcd, value: bytes) -> None
     raw_lat: list[float] = []
     _, rv, _ = await client.list(CONFIGMAPS, ns)
 
-    async def reg_watch() -> None:
-        async for ev in client.watch_objects(CONFIGMAPS, ns, resource_version=rv):
-            name = SCHEME.from_object(ev.object)[1].metadata.name  # type: ignore[attr-defined]
-            reg_lat.append(time.perf_counter() - started[name])
-            if len(reg_lat) >= rounds:
-                return
-
     async def raw_watch(start: int) -> None:
         async for resp in raw.watch(b"/rawwatch/", b"/rawwatch0", start):
             for ev in resp.events:
@@ -158,7 +151,7 @@ async def watch_latency(client: RegistryClient, raw: Etcd, value: bytes) -> None
             if len(raw_lat) >= rounds:
                 return
 
-    task = asyncio.create_task(reg_watch())
+    task = asyncio.create_task(watch_configmaps(client, ns, rv, started, reg_lat, rounds))
     await asyncio.sleep(0.2)
     for i in range(rounds):
         started[f"w{i}"] = time.perf_counter()

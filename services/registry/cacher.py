@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
+import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import grpc
@@ -28,6 +29,8 @@ from services.registry.predicate import Attrs, AttrsReader, Predicate
 log = logs.get("registry.cacher")
 
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+# A progress request unanswered this long (e.g. lost with a broken watch) may be sent again.
+_PROGRESS_RETRY = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +116,17 @@ class Watcher:
             self.queue.put_nowait(_Closed(error))
 
 
+def _expire(fut: asyncio.Future[bool]) -> None:
+    if not fut.done():
+        fut.set_result(False)
+
+
 class Cacher:
     def __init__(self, etcd: Etcd, scheme: Scheme, kind: Kind, prefix: bytes, capacity: int = 1000,
-                 watcher_capacity: int = 10000) -> None:
+                 watcher_capacity: int = 10000, revision: Callable[[], Awaitable[int]] | None = None) -> None:
         self.etcd = etcd
+        # etcd's current revision for consistent reads (services.registry.consistency shares one probe)
+        self.current_revision = revision or etcd.revision
         self.scheme = scheme
         self.kind = kind
         self.prefix = prefix
@@ -130,8 +140,13 @@ class Cacher:
         self.window_start = 0
         self.watchers: set[Watcher] = set()
         self.ready = asyncio.Event()
-        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._waiters: list[tuple[int, asyncio.Future[bool]]] = []
         self._progress: asyncio.Queue[None] = asyncio.Queue()
+        # When the outstanding progress request was sent (0: none): one at a time serves every waiter.
+        self._progress_asked = 0.0
+        self._bookmarks_due = False
+        # The etcd watch is established (progress requests can be answered).
+        self.watching = False
         self._task: asyncio.Task[None] | None = None
 
     # lifecycle ----------------------------------------------------------------------
@@ -178,21 +193,32 @@ class Cacher:
                     if resp.events:
                         for ev in resp.events:
                             self._apply(ev)
-                    elif not resp.created:
+                    elif resp.created:
+                        self.watching = True
+                        self._progress_asked = 0.0
+                        if self._waiters:
+                            self._ask_progress()
+                    else:
+                        self._progress_asked = 0.0
                         self._advance(resp.header.revision, progress=True)
+                self.watching = False
             except asyncio.CancelledError:
+                self.watching = False
                 raise
             except Compacted:
+                self.watching = False
                 log.warning("watch history compacted, relisting", resource=self.kind.info.resource)
                 for w in list(self.watchers):
                     w.close(errors.expired("the watch cache was re-initialized; please re-list"))
                 listed = False
             except (grpc.aio.AioRpcError, OSError) as exc:
+                self.watching = False
                 log.warning("etcd watch broken, resuming", resource=self.kind.info.resource, error=str(exc),
                             from_revision=self.rv + 1)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
             except Exception:
+                self.watching = False
                 log.exception("watch cache failure, relisting", resource=self.kind.info.resource)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
@@ -230,41 +256,66 @@ class Cacher:
     def _advance(self, rv: int, progress: bool = False) -> None:
         if rv > self.rv:
             self.rv = rv
-        if progress:
+        if progress and self._bookmarks_due:
+            self._bookmarks_due = False
             for w in list(self.watchers):
                 w.bookmark(self.rv)
         if self._waiters:
             still = []
             for want, fut in self._waiters:
+                if fut.done():
+                    continue  # timed out
                 if self.rv >= want:
-                    if not fut.done():
-                        fut.set_result(None)
+                    fut.set_result(True)
                 else:
                     still.append((want, fut))
             self._waiters = still
+            if still and progress:
+                self._ask_progress()  # answered at a revision older than someone needs: ask again
+
+    def _ask_progress(self) -> None:
+        """Ask etcd for a progress notification, unless one is outstanding (its answer serves everyone)."""
+        now = time.monotonic()
+        if self._progress_asked and now - self._progress_asked < _PROGRESS_RETRY:
+            return
+        self._progress_asked = now
+        self._progress.put_nowait(None)
 
     def send_bookmarks(self) -> None:
         """Ask etcd how far this resource is current; watchers get a BOOKMARK at that version."""
         if self.watchers:
-            self._progress.put_nowait(None)
+            self._bookmarks_due = True
+            self._ask_progress()
+
+    async def caught_up(self, rv: int, timeout: float) -> bool:
+        """Whether the cache has seen revision ``rv``, waiting up to ``timeout`` for it.
+
+        When the resource has no new events, a progress notification from etcd
+        (requested here, one at a time for all waiters) moves the cache to the
+        current revision.
+        """
+        if self.rv >= rv:
+            return True
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[bool] = loop.create_future()
+        self._waiters.append((rv, fut))
+        self._ask_progress()
+        expire = loop.call_later(timeout, _expire, fut)
+        try:
+            return await fut
+        finally:
+            expire.cancel()
 
     async def wait_until(self, rv: int, timeout: float = 3.0) -> None:
         """Wait until the cache has seen revision ``rv`` (504 when it does not in time)."""
         await self.ready.wait()
-        if self.rv >= rv:
-            return
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append((rv, fut))
-        self._progress.put_nowait(None)
-        try:
-            await asyncio.wait_for(fut, timeout)
-        except TimeoutError:
+        if not await self.caught_up(rv, timeout):
             raise errors.StatusError(504, "Timeout", f"Too large resource version: {rv}, current: {self.rv}",
-                                     retry_after_seconds=1) from None
+                                     retry_after_seconds=1)
 
     async def wait_fresh(self) -> None:
         """Wait until the cache has caught up with etcd's current revision (a consistent read)."""
-        await self.wait_until(await self.etcd.revision())
+        await self.wait_until(await self.current_revision())
 
     # reads --------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from apimachinery.scheme import Kind, Scheme
 from kubeproto.registry.v1 import registry_pb2, registry_pb2_grpc
 from services.registry import keys
 from services.registry.cacher import Cacher
+from services.registry.consistency import RevisionProbe
 from services.registry.etcd import Etcd
 from services.registry.pagination import list_page
 from services.registry.predicate import AttrsReader, Predicate
@@ -27,6 +28,13 @@ T = TypeVar("T")
 REQUESTS = Counter("registry_requests_total", "Registry calls", ["verb", "resource", "code"])
 LATENCY = Histogram("registry_request_duration_seconds", "Registry call latency", ["verb", "resource"],
                     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+CONSISTENT_GETS = Counter("registry_consistent_gets_total",
+                          "Gets with no resourceVersion, by where they were answered from", ["source"])
+_GETS_FROM_CACHE = CONSISTENT_GETS.labels("cache")
+_GETS_FROM_ETCD = CONSISTENT_GETS.labels("etcd")
+
+# How long a consistent Get waits for the watch cache to reach etcd's revision before reading etcd instead.
+CONSISTENT_GET_WAIT = 0.5
 
 
 def parse_rv(text: str, what: str = "resourceVersion") -> int:
@@ -43,13 +51,22 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         self.cache_size = cache_size
         self._cachers: dict[tuple[str, str], Cacher] = {}
         self._readers: dict[tuple[str, str], AttrsReader] = {}
+        self.probe = RevisionProbe(etcd.revision)
+        self._kinds: dict[tuple[str, str, str], Kind] = {}
+        # (verb, resource) -> its latency histogram and 200-counter children: labels() is costly per call
+        self._metrics: dict[tuple[str, str], tuple[Any, Any]] = {}
 
     # plumbing -----------------------------------------------------------------------
 
     def kind(self, gvr: registry_pb2.GroupVersionResource) -> Kind:
+        ident = (gvr.group, gvr.version, gvr.resource)
+        kind = self._kinds.get(ident)
+        if kind is not None:
+            return kind
         kind = self.scheme.by_gvr(gvr.group, gvr.version, gvr.resource)
         if not kind.info.stored:
             raise errors.method_not_allowed(f"{gvr.resource} are not stored; they are answered by the gateway")
+        self._kinds[ident] = kind
         return kind
 
     def cacher(self, kind: Kind) -> Cacher:
@@ -57,7 +74,8 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         c = self._cachers.get(ident)
         if c is None:
             prefix = keys.resource_prefix(self.store.config.prefix, kind)
-            c = self._cachers[ident] = Cacher(self.etcd, self.scheme, kind, prefix, capacity=self.cache_size)
+            c = self._cachers[ident] = Cacher(self.etcd, self.scheme, kind, prefix, capacity=self.cache_size,
+                                              revision=self.probe.revision)
             c.start()
         return c
 
@@ -75,12 +93,18 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
                 c.send_bookmarks()
 
     async def stop(self) -> None:
+        self.probe.cancel()
         for c in list(self._cachers.values()):
             await c.stop()
 
     async def _call(self, verb: str, gvr: registry_pb2.GroupVersionResource,
                     context: grpc.aio.ServicerContext[Any, Any], fn: Callable[[], Awaitable[T]]) -> T:
-        with LATENCY.labels(verb, gvr.resource).time():
+        resource = gvr.resource
+        children = self._metrics.get((verb, resource))
+        if children is None:
+            children = self._metrics[(verb, resource)] = (LATENCY.labels(verb, resource),
+                                                          REQUESTS.labels(verb, resource, "200"))
+        with children[0].time():
             try:
                 result = await fn()
             except StatusError as err:
@@ -96,7 +120,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
                 REQUESTS.labels(verb, gvr.resource, "500").inc()
                 await _status_for(exc).abort(context)
                 raise
-        REQUESTS.labels(verb, gvr.resource, "200").inc()
+        children[1].inc()
         return result
 
     # verbs --------------------------------------------------------------------------
@@ -113,7 +137,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         async def run() -> registry_pb2.Object:
             kind = self.kind(request.resource)
             if not request.resource_version:
-                return await self.store.get(kind, request.namespace, request.name)
+                return await self._consistent_get(kind, request.namespace, request.name)
             rv = parse_rv(request.resource_version)
             cacher = self.cacher(kind)
             await (cacher.wait_until(rv) if rv else cacher.ready.wait())
@@ -122,6 +146,24 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
                 raise errors.not_found(kind.info.group, kind.info.resource, request.name)
             return cached.obj
         return await self._call("get", request.resource, context, run)
+
+    async def _consistent_get(self, kind: Kind, namespace: str, name: str) -> registry_pb2.Object:
+        """A Get that sees every write acknowledged before it arrived: from the watch cache once it has
+        reached etcd's current revision (one probe shared by concurrent reads), else a quorum read of etcd."""
+        cacher = self.cacher(kind)
+        if cacher.ready.is_set() and cacher.watching:
+            try:
+                revision = await self.probe.revision()
+            except Exception:
+                revision = 0  # etcd trouble: the quorum read below reports it
+            if revision and await cacher.caught_up(revision, CONSISTENT_GET_WAIT):
+                _GETS_FROM_CACHE.inc()
+                cached = cacher.get(namespace if kind.info.namespaced else "", name)
+                if cached is None:
+                    raise errors.not_found(kind.info.group, kind.info.resource, name)
+                return cached.obj
+        _GETS_FROM_ETCD.inc()
+        return await self.store.get(kind, namespace, name)
 
     async def List(self, request: registry_pb2.ListRequest,
                    context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.ListResponse:

@@ -41,10 +41,10 @@ class Store:
         self.etcd = etcd
         self.scheme = scheme
         self.config = config
-        self._strategies: dict[str, Strategy] = {}
+        self._strategies: dict[tuple[str, str], Strategy] = {}
 
     def strategy(self, kind: Kind) -> Strategy:
-        key = f"{kind.info.group}/{kind.info.resource}"
+        key = (kind.info.group, kind.info.resource)
         s = self._strategies.get(key)
         if s is None:
             s = self._strategies[key] = Strategy(kind)

@@ -9,7 +9,7 @@ import pytest
 
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
-from tests.contract.registry.conftest import registry_process
+from tests.support.registry import registry_process
 
 
 def cm(name: str) -> dict[str, object]:

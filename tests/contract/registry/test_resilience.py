@@ -13,7 +13,7 @@ import yaml
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
 from services.registry.etcd import Etcd
-from tests.contract.registry.conftest import registry_process
+from tests.support.registry import registry_process
 
 
 def cm(name: str) -> dict[str, object]:

@@ -1,0 +1,121 @@
+"""Gets with no resourceVersion are linearizable though served from the watch cache, and share etcd probes."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import urllib.request
+import uuid
+
+import pytest
+
+from apimachinery.client import RegistryClient
+from apimachinery.errors import StatusError
+from cluster.ports import free_port
+from services.registry import envelope, keys
+from services.registry.etcd import Etcd
+from tests.support.registry import registry_process
+
+
+def cm(name: str, **data: str) -> dict[str, object]:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
+
+
+async def write_then_read(writer: RegistryClient, reader: RegistryClient, cms, ns: str, obj, rounds: int) -> None:
+    """Every write acknowledged to writer is seen by the very next Get of reader."""
+    for i in range(rounds):
+        made = await writer.create(cms, obj(cm(f"rw{i}", v="0")), namespace=ns)
+        got = await reader.get(cms, f"rw{i}", namespace=ns)
+        assert got.metadata.resourceVersion == made.metadata.resourceVersion, f"round {i}: create not seen"
+        made.data["v"] = "1"
+        updated = await writer.update(cms, made, namespace=ns)
+        got = await reader.get(cms, f"rw{i}", namespace=ns)
+        assert (got.data["v"], got.metadata.resourceVersion) == ("1", updated.metadata.resourceVersion), (
+            f"round {i}: update not seen")
+        await writer.delete(cms, f"rw{i}", namespace=ns)
+        with pytest.raises(StatusError) as err:
+            await reader.get(cms, f"rw{i}", namespace=ns)
+        assert err.value.code == 404, f"round {i}: delete not seen"
+
+
+async def test_get_sees_writes_made_just_before_on_another_connection(registry, client, kind, ns, obj):
+    cms = kind("configmaps")
+    other = RegistryClient(registry.address)
+    try:
+        await write_then_read(client, other, cms, ns, obj, 30)
+    finally:
+        await other.close()
+
+
+async def test_get_sees_writes_made_just_before_through_another_registry(etcd, tmp_path, kind, ns, obj):
+    """The reading registry learns of the writes only through its etcd watch."""
+    prefix = f"/registry-{uuid.uuid4().hex[:8]}"
+    a = registry_process(tmp_path, etcd.endpoints, prefix=prefix).start()
+    b = registry_process(tmp_path, etcd.endpoints, prefix=prefix).start()
+    writer, reader = RegistryClient(a.address), RegistryClient(b.address)
+    try:
+        cms = kind("configmaps")
+        await reader.list(cms, ns, resource_version="0")  # b's cache for configmaps exists
+        await write_then_read(writer, reader, cms, ns, obj, 30)
+    finally:
+        await writer.close()
+        await reader.close()
+        a.stop()
+        b.stop()
+
+
+async def test_get_sees_what_was_written_to_etcd_just_before(etcd, registry, client, scheme, kind, ns, obj):
+    """Writes the registry learns of only through its watch, read back at once: never an older value."""
+    cms = kind("configmaps")
+    raw = Etcd(etcd.endpoints)
+    try:
+        made = await client.create(cms, obj(cm("raw", v="0")), namespace=ns)
+        key = keys.object_key("/registry", cms, ns, "raw")
+        revision = int(made.metadata.resourceVersion)
+        made.metadata.ClearField("resourceVersion")  # as the registry stores it, but behind its back
+        for i in range(1, 60):
+            made.data["v"] = str(i)
+            ok, revision, _ = await raw.update(key, envelope.encode(scheme.to_object(cms, made)), revision)
+            assert ok
+            got = await client.get(cms, "raw", namespace=ns)
+            assert (got.data["v"], got.metadata.resourceVersion) == (str(i), str(revision)), f"round {i}: stale read"
+    finally:
+        await raw.close()
+
+
+def metric(port: int, name: str, labels: str = "") -> float:
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    m = re.search(rf"^{re.escape(name + labels)} (\S+)$", text, re.M)
+    return float(m.group(1)) if m else 0.0
+
+
+async def test_concurrent_consistent_gets_share_probes(etcd, tmp_path, kind, ns, obj):
+    port = free_port()
+    proc = registry_process(tmp_path, etcd.endpoints, "--metrics-port", str(port)).start()
+    client = RegistryClient(proc.address)
+    try:
+        cms, leases = kind("configmaps"), kind("leases", "coordination.k8s.io")
+        names = [f"p{i}" for i in range(20)]
+        for name in names:
+            await client.create(cms, obj(cm(name)), namespace=ns)
+        await client.get(cms, "p0", namespace=ns)  # starts the configmaps cache
+        await client.list(cms, ns)  # a consistent list: waits until the cache follows etcd
+        # Writes elsewhere move etcd's revision without any ConfigMap event: progress must catch the cache up.
+        await client.create(leases, obj({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                                         "metadata": {"name": "l"}}), namespace=ns)
+
+        def counts() -> tuple[float, float, float]:
+            return (metric(port, "registry_consistent_read_probes_total"),
+                    metric(port, "registry_consistent_read_revisions_total"),
+                    metric(port, "registry_consistent_gets_total", '{source="cache"}'))
+
+        probes0, reads0, cached0 = await asyncio.to_thread(counts)
+        got = await asyncio.gather(*(client.get(cms, names[i % 20], namespace=ns) for i in range(400)))
+        assert [g.metadata.name for g in got] == [names[i % 20] for i in range(400)]
+        probes, reads, cached = await asyncio.to_thread(counts)
+        assert reads - reads0 == 400
+        assert 0 < probes - probes0 < reads - reads0, f"{probes - probes0} probes for {reads - reads0} reads"
+        assert cached - cached0 > 0, "no Get was answered from the watch cache"
+    finally:
+        await client.close()
+        proc.stop()
