@@ -26,7 +26,7 @@ from gateway.clients import Services
 from gateway.context import RequestContext
 from gateway.encoding import ObjectEncoder
 from gateway.filters.authn import Authenticator
-from gateway.filters.authz import Authorizer, attributes
+from gateway.filters.authz import Authorizer
 from gateway.filters.impersonation import impersonate
 from gateway.filters.inflight import MaxInFlight
 from gateway.handlers import router
@@ -133,7 +133,7 @@ class APIServer:
             if ctx.impersonated and self.audit is not None and ctx.user is not None:
                 self.audit.impersonated(ctx.audit, ctx.user)
             assert ctx.user is not None
-            await self.authorizer.authorize(attributes(ctx.user, info))
+            await self.authorizer.authorize_request(ctx.user, ctx.user_key, info)
             if info.is_long_running:
                 if self.audit is not None:
                     self.audit.response_started(ctx.audit, time.time())

@@ -19,6 +19,7 @@ from typing import IO, Any
 import orjson
 import yaml
 
+from apimachinery.userinfo import user_info_json
 from gateway.requestinfo import RequestInfo
 from kubeproto.authn.v1 import authn_pb2
 
@@ -133,17 +134,6 @@ def micro_time(seconds: float) -> str:
     return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _user(user: authn_pb2.UserInfo) -> dict[str, Any]:
-    out: dict[str, Any] = {"username": user.username}
-    if user.uid:
-        out["uid"] = user.uid
-    if user.groups:
-        out["groups"] = list(user.groups)
-    if user.extra:
-        out["extra"] = {k: list(v.items) for k, v in user.extra.items()}
-    return out
-
-
 def _without_managed_fields(obj: Any) -> Any:
     if isinstance(obj, dict) and isinstance(obj.get("metadata"), dict) and "managedFields" in obj["metadata"]:
         obj = {**obj, "metadata": {k: v for k, v in obj["metadata"].items() if k != "managedFields"}}
@@ -178,7 +168,8 @@ class AuditLog:
         event: dict[str, Any] = {
             "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": level, "auditID": audit_id,
             "stage": "RequestReceived", "requestURI": uri, "verb": info.verb,
-            "user": _user(user) if user is not None else {}, "sourceIPs": [source_ip] if source_ip else [],
+            "user": user_info_json(user, always_username=True) if user is not None else {},
+            "sourceIPs": [source_ip] if source_ip else [],
         }
         if user_agent:
             event["userAgent"] = user_agent
@@ -193,7 +184,7 @@ class AuditLog:
 
     def impersonated(self, record: AuditRecord | None, user: authn_pb2.UserInfo) -> None:
         if record is not None:
-            record.event["impersonatedUser"] = _user(user)
+            record.event["impersonatedUser"] = user_info_json(user, always_username=True)
 
     def response_started(self, record: AuditRecord | None, when: float) -> None:
         if record is not None:

@@ -10,6 +10,7 @@ cached JSON inside the List envelope.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -102,10 +103,28 @@ class ObjectEncoder:
         data: dict[str, Any] = orjson.loads(self.object_json(obj))
         return data
 
-    def list_json(self, kind: Kind, items: list[registry_pb2.Object], list_meta: dict[str, Any]) -> bytes:
-        head = self.prefix(kind.info.api_version, f"{kind.info.kind}List")
-        return (head + b',"metadata":' + orjson.dumps(list_meta) + b',"items":['
-                + b",".join(self.item_json(o) for o in items) + b"]}\n")
+    def list_json(self, kind: Kind, items: Sequence[registry_pb2.Object], list_meta: dict[str, Any]) -> bytes:
+        head = (self.prefix(kind.info.api_version, f"{kind.info.kind}List") + b',"metadata":' + orjson.dumps(list_meta)
+                + b',"items":[')
+        bodies = self._items_json(kind, items)
+        if not bodies:
+            return head + b"]}\n"
+        # One copy of the items: the envelope goes onto the first and last of them before the join.
+        bodies[0] = head + bodies[0]
+        bodies[-1] = bodies[-1] + b"]}\n"
+        return b",".join(bodies)
+
+    def _items_json(self, kind: Kind, items: Sequence[registry_pb2.Object]) -> list[bytes]:
+        """item_json of each item. Items of a list are of its kind: the cache is asked with one key
+        built per item (its raw bytes), and only the misses take the general path."""
+        api_version, kind_name = kind.info.api_version, kind.info.kind
+        cache = self._items
+        out: list[bytes] = []
+        append = out.append
+        for obj in items:
+            body = cache.get((api_version, kind_name, obj.raw))
+            append(body if body is not None and obj.kind == kind_name else self.item_json(obj))
+        return out
 
     def cache_size(self) -> int:
         return len(self._items)

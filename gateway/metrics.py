@@ -37,9 +37,20 @@ def reported_verb(method: str, info: RequestInfo, apply: bool) -> str:
     return verb
 
 
+# labels() validates and locks on every call: the children of each label set seen are kept.
+_Children = tuple[Counter, Histogram]
+_CHILDREN: dict[tuple[str, ...], _Children] = {}
+_CHILDREN_MAX = 4096
+
+
 def observe(method: str, info: RequestInfo, code: int, seconds: float, dry_run: bool, apply: bool) -> None:
     verb = reported_verb(method, info, apply)
     labels = (verb, "All" if dry_run else "", info.api_group, info.api_version, info.resource if info.is_resource_request
-              else "", info.subresource, info.scope, COMPONENT)
-    REQUESTS.labels(*labels, str(code)).inc()
-    LATENCY.labels(*labels).observe(seconds)
+              else "", info.subresource, info.scope, COMPONENT, str(code))
+    children = _CHILDREN.get(labels)
+    if children is None:
+        if len(_CHILDREN) >= _CHILDREN_MAX:
+            _CHILDREN.clear()
+        children = _CHILDREN[labels] = (REQUESTS.labels(*labels), LATENCY.labels(*labels[:-1]))
+    children[0].inc()
+    children[1].observe(seconds)

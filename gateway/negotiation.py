@@ -120,8 +120,25 @@ def no_transforms(media_type: str, kind: str, group: str, version: str) -> bool:
     return not kind and not group and not version
 
 
+_NegotiationKey = tuple[str, tuple[str, ...], Transform, bool]
+# Clients send a handful of distinct Accept headers: each answer is worked out once (refusals are not kept).
+_NEGOTIATED: dict[_NegotiationKey, Output] = {}
+_NEGOTIATED_MAX = 512
+
+
 def negotiate(accept: str, media_types: tuple[str, ...] = MEDIA_TYPES, allows: Transform = resource_transforms,
               stream: bool = False) -> Output:
+    key = (accept, media_types, allows, stream)
+    out = _NEGOTIATED.get(key)
+    if out is None:
+        out = _negotiate(accept, media_types, allows, stream)
+        if len(_NEGOTIATED) >= _NEGOTIATED_MAX:
+            _NEGOTIATED.clear()
+        _NEGOTIATED[key] = out
+    return out
+
+
+def _negotiate(accept: str, media_types: tuple[str, ...], allows: Transform, stream: bool) -> Output:
     if not accept.strip():
         return Output(media_types[0])
     chosen: Output | None = None

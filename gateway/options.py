@@ -36,7 +36,8 @@ def build_parser() -> Parser:
                    help="larger request bodies are refused with 413")
     p.add_argument("--authentication-cache-ttl", type=duration, default=duration("10s"),
                    help="how long the gateway reuses a successful authentication (0: never)")
-    p.add_argument("--authorization-cache-authorized-ttl", type=duration, default=duration("5s"),
+    # Short, so that a removed RoleBinding stops allowing within a second of the change.
+    p.add_argument("--authorization-cache-authorized-ttl", type=duration, default=duration("500ms"),
                    help="how long the gateway reuses an allow decision (0: never)")
     p.add_argument("--authorization-cache-unauthorized-ttl", type=duration, default=duration("0"),
                    help="how long the gateway reuses a deny decision (0: never)")

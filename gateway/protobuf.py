@@ -53,7 +53,8 @@ def envelope(api_version: str, kind: str, raw: bytes) -> bytes:
     return MAGIC + field(1, type_meta) + field(2, raw)
 
 
-def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
+def read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    """(value, position after it) of the varint at pos; ValueError when truncated or too long."""
     shift = result = 0
     while True:
         if pos >= len(data):
@@ -73,16 +74,16 @@ def _fields(data: bytes) -> dict[int, bytes]:
     out: dict[int, bytes] = {}
     pos = 0
     while pos < len(data):
-        key, pos = _read_varint(data, pos)
+        key, pos = read_varint(data, pos)
         number, wire = key >> 3, key & 7
         if wire == _LEN:
-            size, pos = _read_varint(data, pos)
+            size, pos = read_varint(data, pos)
             if pos + size > len(data):
                 raise ValueError("truncated field")
             out[number] = data[pos:pos + size]
             pos += size
         elif wire == 0:
-            _, pos = _read_varint(data, pos)
+            _, pos = read_varint(data, pos)
         elif wire == 1:
             pos += 8
         elif wire == 5:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
+import gc
 import os
-import signal
 import ssl
 from typing import Any
 
 from aiohttp import web
 
-from apimachinery import logs
+from apimachinery import logs, service
 from apimachinery.scheme import default_scheme
 from gateway.apiserver import APIServer
 from gateway.audit import AuditLog, PolicyError, load_policy
@@ -71,6 +70,9 @@ async def serve(args: argparse.Namespace) -> None:
     site = web.TCPSite(runner, args.bind_address, args.secure_port, backlog=1024,
                        ssl_context=tls_context(args.tls_cert_file, args.tls_private_key_file, args.client_ca_file))
     await site.start()
+    # What startup made (modules, descriptors, the scheme) lives as long as the process: out of the
+    # collector's way, so that its full collections no longer take tens of milliseconds mid-request.
+    gc.freeze()
     server: Any = site._server
     port = server.sockets[0].getsockname()[1] if server is not None and server.sockets else args.secure_port
     controller = NamespaceController(api.services.registry) if args.namespace_controller else None
@@ -81,19 +83,7 @@ async def serve(args: argparse.Namespace) -> None:
     log.info("serving", address=f"{args.bind_address}:{port}", pid=os.getpid())
     print(f"gateway serving on {args.bind_address}:{port}", flush=True)
 
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-
-    def on_signal(signum: int) -> None:
-        if stopping.is_set():
-            log.warning("second signal, exiting now", signal=signum)
-            os._exit(1)
-        log.info("draining", signal=signum)
-        stopping.set()
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, on_signal, sig)
-    await stopping.wait()
+    await service.until_signalled(log)
     api.shutting_down = True
     await system_namespaces.stop()
     if controller is not None:

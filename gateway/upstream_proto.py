@@ -27,6 +27,7 @@ import orjson
 from apimachinery.codec import format_time
 from apimachinery.errors import bad_request
 from gateway.negotiation import unsupported_media_type
+from gateway.protobuf import read_varint
 
 
 class F(NamedTuple):
@@ -133,21 +134,6 @@ KINDS.update({("authorization.k8s.io", k): k for k in ("SelfSubjectAccessReview"
 KINDS.update({("", "DeleteOptions"): "DeleteOptions", ("meta.k8s.io", "DeleteOptions"): "DeleteOptions"})
 
 
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    shift = result = 0
-    while True:
-        if pos >= len(data):
-            raise ValueError("truncated varint")
-        b = data[pos]
-        pos += 1
-        result |= (b & 0x7F) << shift
-        if not b & 0x80:
-            return result, pos
-        shift += 7
-        if shift > 63:
-            raise ValueError("varint too long")
-
-
 def _signed(n: int) -> int:
     return n - (1 << 64) if n >= 1 << 63 else n
 
@@ -157,13 +143,13 @@ def _fields(data: bytes) -> list[tuple[int, int, Any]]:
     out: list[tuple[int, int, Any]] = []
     pos = 0
     while pos < len(data):
-        key, pos = _varint(data, pos)
+        key, pos = read_varint(data, pos)
         number, wire = key >> 3, key & 7
         value: Any
         if wire == 0:
-            value, pos = _varint(data, pos)
+            value, pos = read_varint(data, pos)
         elif wire == 2:
-            size, pos = _varint(data, pos)
+            size, pos = read_varint(data, pos)
             if pos + size > len(data):
                 raise ValueError("truncated field")
             value, pos = data[pos:pos + size], pos + size

@@ -13,6 +13,7 @@ from apimachinery.errors import StatusError, unauthorized
 from gateway.cache import TTLCache
 from gateway.clients import Services, unary
 from gateway.context import RequestContext
+from gateway.filters.authz import user_key
 from kubeproto.authn.v1 import authn_pb2
 
 _Key = tuple[str, bytes, tuple[tuple[str, tuple[str, ...]], ...]]
@@ -43,7 +44,8 @@ class Authenticator:
     def __init__(self, services: Services, ttl: float, header_prefixes: tuple[str, ...]) -> None:
         self.services = services
         self.header_prefixes = header_prefixes
-        self.cache: TTLCache[_Key, authn_pb2.AuthenticateResponse] = TTLCache(ttl)
+        # The answer, with its user as bytes (the authorization cache's key of that user).
+        self.cache: TTLCache[_Key, tuple[authn_pb2.AuthenticateResponse, bytes]] = TTLCache(ttl)
 
     def _forwarded_headers(self, ctx: RequestContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if not self.header_prefixes:
@@ -62,8 +64,8 @@ class Authenticator:
         cert = peer_certificate(ctx)
         headers = self._forwarded_headers(ctx)
         key: _Key = (token or "", cert, headers)
-        resp = self.cache.get(key)
-        if resp is None:
+        cached = self.cache.get(key)
+        if cached is None:
             request = authn_pb2.AuthenticateRequest(bearer_token=token or "")
             if cert:
                 request.client_certificate_chain.append(cert)
@@ -75,6 +77,8 @@ class Authenticator:
                 if err.code == 401:
                     raise unauthorized() from None
                 raise
-            self.cache.put(key, resp)
+            cached = (resp, user_key(resp.user))
+            self.cache.put(key, cached)
+        resp, ctx.user_key = cached
         ctx.authenticated = ctx.user = resp.user
         ctx.authenticator = resp.authenticator

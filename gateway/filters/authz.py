@@ -60,15 +60,30 @@ def forbidden(attrs: authz_pb2.Attributes, reason: str) -> StatusError:
                        kind=attrs.resource if attrs.resource_request else "")
 
 
+def user_key(user: authn_pb2.UserInfo) -> bytes:
+    """Who a decision is about, as bytes (a part of the decision cache's key)."""
+    return user.SerializeToString(deterministic=True)
+
+
+def request_key(user: bytes, info: RequestInfo) -> tuple[object, ...]:
+    """The decision cache's key of a request: the same fields attributes() sends, without building the message."""
+    if info.is_resource_request:
+        return (user, info.verb, True, info.namespace, info.api_group, info.api_version, info.resource,
+                info.subresource, info.name)
+    return (user, info.verb, False, info.path)
+
+
 class Authorizer:
     def __init__(self, services: Services, allowed_ttl: float, denied_ttl: float) -> None:
         self.services = services
-        self.decisions: TTLCache[bytes, authz_pb2.AuthorizeResponse] = TTLCache(allowed_ttl)
+        self.decisions: TTLCache[object, authz_pb2.AuthorizeResponse] = TTLCache(allowed_ttl)
         self.denied_ttl = denied_ttl
 
-    async def decide(self, attrs: authz_pb2.Attributes, use_cache: bool = True) -> authz_pb2.AuthorizeResponse:
-        key = attrs.SerializeToString(deterministic=True)
+    async def decide(self, attrs: authz_pb2.Attributes, use_cache: bool = True,
+                     key: object = None) -> authz_pb2.AuthorizeResponse:
         if use_cache:
+            if key is None:
+                key = attrs.SerializeToString(deterministic=True)
             cached = self.decisions.get(key)
             if cached is not None:
                 return cached
@@ -84,5 +99,18 @@ class Authorizer:
     async def authorize(self, attrs: authz_pb2.Attributes) -> None:
         """Return when allowed; raise 403 Forbidden otherwise."""
         resp = await self.decide(attrs)
+        if resp.decision != authz_pb2.ALLOW:
+            raise forbidden(attrs, resp.reason)
+
+    async def authorize_request(self, user: authn_pb2.UserInfo, user_bytes: bytes, info: RequestInfo) -> None:
+        """authorize(attributes(user, info)), the Attributes built only when the cache has no decision.
+
+        user_bytes is user_key(user), which the caller may have kept from authentication."""
+        key = request_key(user_bytes or user_key(user), info)
+        cached = self.decisions.get(key)
+        if cached is not None and cached.decision == authz_pb2.ALLOW:
+            return
+        attrs = attributes(user, info)
+        resp = cached if cached is not None else await self.decide(attrs, key=key)
         if resp.decision != authz_pb2.ALLOW:
             raise forbidden(attrs, resp.reason)

@@ -144,4 +144,5 @@ async def impersonate(ctx: RequestContext, authorizer: Authorizer) -> None:
     for key, values in extra.items():
         user.extra[key].items.extend(values)
     ctx.user = user
+    ctx.user_key = b""
     ctx.impersonated = True

@@ -8,9 +8,8 @@ from aiohttp import web
 
 from apimachinery.scheme import metadata_of
 from gateway.context import RequestContext
-from gateway.handlers import decode
 from gateway.handlers.output import output_for
-from gateway.handlers.rest import Target, admit, confirm_no_escalation, field_manager, now
+from gateway.handlers.rest import Target, admit_and_confirm, now, read_object, write_options
 
 if TYPE_CHECKING:
     from gateway.apiserver import APIServer
@@ -19,25 +18,12 @@ if TYPE_CHECKING:
 async def create(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
     out = output_for(ctx)
     kind = target.kind
-    validation = decode.field_validation(ctx, "CreateOptions")
-    dry_run = decode.dry_run(ctx, "CreateOptions")
-    manager = field_manager(ctx, "CreateOptions")
-    data = decode.check_type(kind, await decode.read_document(ctx, api.scheme))
-    ctx.request_object = data
-    msg, unknown = decode.to_message(ctx, kind, data, validation)
-    if unknown:
-        data = decode.drop_unknown(kind, data, msg)
+    data, msg, manager, dry_run = await read_object(api, ctx, kind, "CreateOptions")
     api.create_managed_fields.apply(msg, data, manager, kind, now())
     meta = metadata_of(msg)
     if kind.info.namespaced and not meta.namespace:
         meta.namespace = target.namespace
-    obj = api.scheme.to_object(kind, msg)
-    options = {"kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1", "fieldManager": manager,
-               **({"dryRun": ["All"]} if dry_run else {})}
-    admitted = await admit(api, ctx, target, "CREATE", obj, None, dry_run, options, name=meta.name)
-    if admitted is not None and admitted is not obj:
-        obj = admitted
-        _, msg = api.scheme.from_object(obj, expect=kind)
-    await confirm_no_escalation(api, ctx, target, msg)
+    obj = await admit_and_confirm(api, ctx, target, "CREATE", msg, None, dry_run,
+                                  write_options("CreateOptions", manager, dry_run), name=meta.name)
     created = await api.services.registry.create_object(kind, target.namespace, obj, dry_run=dry_run)
     return api.writer.write_object(ctx, kind, created, 201, out=out)

@@ -99,20 +99,27 @@ def _preconditions(options: dict[str, Any]) -> registry_pb2.Preconditions | None
     return out
 
 
-async def delete(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
-    out = output_for(ctx)
+async def _options(api: APIServer, ctx: RequestContext,
+                   target: Target) -> tuple[dict[str, Any], bool, dict[str, Any]]:
+    """The request's DeleteOptions (recorded as its request object), dry run, and the registry call's arguments."""
     options = await delete_options(api, ctx, target)
     ctx.request_object = {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1", **options}
-    kind = target.kind
     dry_run = bool(options.get("dryRun"))
+    call: dict[str, Any] = {"propagation_policy": _propagation(options), "dry_run": dry_run}
+    if options.get("gracePeriodSeconds") is not None:
+        call["grace_period_seconds"] = options["gracePeriodSeconds"]
+    return options, dry_run, call
+
+
+async def delete(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
+    out = output_for(ctx)
+    options, dry_run, call = await _options(api, ctx, target)
+    kind = target.kind
     live = await api.services.registry.get_object(kind, target.namespace, target.name)
     await admit(api, ctx, target, "DELETE", None, live, dry_run, ctx.request_object)
-    call: dict[str, Any] = {"propagation_policy": _propagation(options), "dry_run": dry_run}
     pre = _preconditions(options)
     if pre is not None:
         call["preconditions"] = pre
-    if options.get("gracePeriodSeconds") is not None:
-        call["grace_period_seconds"] = options["gracePeriodSeconds"]
     resp = await api.services.registry.delete_object(kind, target.namespace, target.name, **call)
     if not resp.deleted or (kind.info.group, kind.info.resource) in RETURNS_DELETED_OBJECT:
         code = 202 if not resp.deleted and options.get("orphanDependents") is False else 200
@@ -137,17 +144,12 @@ def _plain(out: Any) -> Any:
 
 async def delete_collection(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
     out = output_for(ctx)
-    options = await delete_options(api, ctx, target)
-    ctx.request_object = {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1", **options}
+    _, dry_run, call = await _options(api, ctx, target)
     kind = target.kind
-    dry_run = bool(options.get("dryRun"))
     listed = await api.services.registry.list_objects(
         kind, target.namespace, label_selector=ctx.query.get("labelSelector", ""),
         field_selector=ctx.query.get("fieldSelector", ""), resource_version=ctx.query.get("resourceVersion", ""))
     deleted = registry_pb2.ListResponse(resource_version=listed.resource_version)
-    call: dict[str, Any] = {"propagation_policy": _propagation(options), "dry_run": dry_run}
-    if options.get("gracePeriodSeconds") is not None:
-        call["grace_period_seconds"] = options["gracePeriodSeconds"]
     for item in listed.items:
         meta = api.encoder.object_dict(item).get("metadata", {})
         item_target = Target(kind, meta.get("namespace", ""), meta.get("name", ""))

@@ -141,7 +141,7 @@ class Writer:
             list_meta["continue"] = resp.continue_token
         if resp.HasField("remaining_item_count"):
             list_meta["remainingItemCount"] = resp.remaining_item_count
-        items = list(resp.items)
+        items = resp.items
         if out.convert == "Table":
             from gateway.table import to_table
 

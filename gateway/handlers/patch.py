@@ -22,7 +22,14 @@ from gateway.context import RequestContext
 from gateway.defaults import apply_defaults
 from gateway.handlers import decode
 from gateway.handlers.output import output_for
-from gateway.handlers.rest import Target, admit, confirm_no_escalation, field_manager, now, set_managed_fields
+from gateway.handlers.rest import (
+    Target,
+    admit_and_confirm,
+    field_manager,
+    now,
+    set_managed_fields,
+    write_options,
+)
 from gateway.negotiation import unsupported_media_type
 from kubeproto.registry.v1 import registry_pb2
 
@@ -34,7 +41,6 @@ MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
 APPLY_PATCH = "application/apply-patch+yaml"
 PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
-MAX_CONFLICT_RETRIES = 10
 
 
 def patch_type(ctx: RequestContext) -> str:
@@ -81,9 +87,11 @@ async def patch(api: APIServer, ctx: RequestContext, target: Target) -> web.Stre
     else:
         document = decode.load_json(body) if body.strip() else None
     ctx.request_object = document
-    options = {"kind": "PatchOptions", "apiVersion": "meta.k8s.io/v1", "fieldManager": manager,
-               **({"force": True} if force else {}), **({"dryRun": ["All"]} if dry_run else {})}
-    for _ in range(MAX_CONFLICT_RETRIES):
+    options = write_options("PatchOptions", manager, dry_run, force)
+    # Like upstream's GuaranteedUpdate, retry for as long as the request may run (the
+    # request-timeout filter ends it): under contention each round has one winner, so
+    # any fixed count can turn a racing patch into a 409 it never asked for.
+    while True:
         try:
             live: registry_pb2.Object | None = await api.services.registry.get_object(kind, target.namespace,
                                                                                      target.name)
@@ -96,8 +104,6 @@ async def patch(api: APIServer, ctx: RequestContext, target: Target) -> web.Stre
         if result is not None:
             obj, created = result
             return api.writer.write_object(ctx, kind, obj, 201 if created else 200, out=out)
-    raise StatusError(409, "Conflict", f'Operation cannot be fulfilled on {kind.info.resource} "{target.name}": '
-                      "the object has been modified; please apply your changes to the latest version and try again")
 
 
 def _apply_patch(kind_of_patch: str, live_data: dict[str, Any], document: Any, definition: str) -> dict[str, Any]:
@@ -144,12 +150,7 @@ async def _attempt(api: APIServer, ctx: RequestContext, target: Target, kind_of_
         meta.namespace = target.namespace
     if live is None:
         meta.ClearField("resourceVersion")
-        obj = api.scheme.to_object(kind, msg)
-        admitted = await admit(api, ctx, target, "CREATE", obj, None, dry_run, options)
-        if admitted is not None and admitted is not obj:
-            obj = admitted
-            _, msg = api.scheme.from_object(obj, expect=kind)
-        await confirm_no_escalation(api, ctx, target, msg)
+        obj = await admit_and_confirm(api, ctx, target, "CREATE", msg, None, dry_run, options)
         try:
             return await api.services.registry.create_object(kind, target.namespace, obj, dry_run=dry_run), True
         except StatusError as err:
@@ -157,12 +158,7 @@ async def _attempt(api: APIServer, ctx: RequestContext, target: Target, kind_of_
                 return None  # created meanwhile: apply to it
             raise
     meta.resourceVersion = patched_rv if conditional else live_rv
-    obj = api.scheme.to_object(kind, msg)
-    admitted = await admit(api, ctx, target, "UPDATE", obj, live, dry_run, options)
-    if admitted is not None and admitted is not obj:
-        obj = admitted
-        _, msg = api.scheme.from_object(obj, expect=kind)
-    await confirm_no_escalation(api, ctx, target, msg)
+    obj = await admit_and_confirm(api, ctx, target, "UPDATE", msg, live, dry_run, options)
     try:
         updated = await api.services.registry.update_object(kind, target.namespace, target.name, obj,
                                                             subresource=target.subresource, dry_run=dry_run)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from apimachinery.errors import Cause, StatusError
 from apimachinery.scheme import Kind, metadata_of
 from gateway.clients import unary
 from gateway.context import RequestContext
+from gateway.handlers import decode
 from gateway.handlers.decode import invalid_options
 from kubeproto.admission.v1 import admission_pb2
 from kubeproto.apimachinery.pkg.apis.meta.v1 import generated_pb2 as metav1
@@ -60,8 +62,16 @@ def invalid(group: str, kind: str, name: str, causes: list[Cause]) -> StatusErro
                        kind=kind, causes=causes)
 
 
+_now: tuple[int, str] = (0, "")
+
+
 def now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The current second in RFC 3339 (UTC), formatted once per second."""
+    global _now
+    second = int(time.time())
+    if second != _now[0]:
+        _now = (second, dt.datetime.fromtimestamp(second, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return _now[1]
 
 
 def prefix_from_user_agent(user_agent: str) -> str:
@@ -105,6 +115,27 @@ def set_managed_fields(msg: Message, data: dict[str, Any]) -> None:
         meta.managedFields.extend(decoded.managedFields)  # type: ignore[attr-defined]
 
 
+async def read_object(api: APIServer, ctx: RequestContext, kind: Kind,
+                      options_kind: str) -> tuple[dict[str, Any], Message, str, bool]:
+    """A POST or PUT body with its options (fieldValidation, dryRun, fieldManager):
+    (the object's JSON without the fields its kind does not have, its message, the manager, dry run)."""
+    validation = decode.field_validation(ctx, options_kind)
+    dry_run = decode.dry_run(ctx, options_kind)
+    manager = field_manager(ctx, options_kind)
+    data = decode.check_type(kind, await decode.read_document(ctx, api.scheme))
+    ctx.request_object = data
+    msg, unknown = decode.to_message(ctx, kind, data, validation)
+    if unknown:
+        data = decode.drop_unknown(kind, data, msg)
+    return data, msg, manager, dry_run
+
+
+def write_options(options_kind: str, manager: str, dry_run: bool, force: bool = False) -> dict[str, Any]:
+    """The Create/Update/PatchOptions admission is shown."""
+    return {"kind": options_kind, "apiVersion": "meta.k8s.io/v1", "fieldManager": manager,
+            **({"force": True} if force else {}), **({"dryRun": ["All"]} if dry_run else {})}
+
+
 async def admit(api: APIServer, ctx: RequestContext, target: Target, operation: str,
                 obj: registry_pb2.Object | None, old: registry_pb2.Object | None, dry_run: bool,
                 options: dict[str, Any], name: str = "") -> registry_pb2.Object | None:
@@ -126,6 +157,20 @@ async def admit(api: APIServer, ctx: RequestContext, target: Target, operation: 
     ctx.audit_annotations.update(resp.audit_annotations)
     if resp.HasField("object") and resp.object.kind:
         return resp.object
+    return obj
+
+
+async def admit_and_confirm(api: APIServer, ctx: RequestContext, target: Target, operation: str, msg: Message,
+                            old: registry_pb2.Object | None, dry_run: bool, options: dict[str, Any],
+                            name: str = "") -> registry_pb2.Object:
+    """Admission of msg, then the escalation check of what admission made of it: the object to store."""
+    kind = target.kind
+    obj = api.scheme.to_object(kind, msg)
+    admitted = await admit(api, ctx, target, operation, obj, old, dry_run, options, name=name)
+    if admitted is not None and admitted is not obj:
+        obj = admitted
+        _, msg = api.scheme.from_object(obj, expect=kind)
+    await confirm_no_escalation(api, ctx, target, msg)
     return obj
 
 

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from apimachinery.errors import StatusError, bad_request
 from apimachinery.scheme import Kind
+from apimachinery.userinfo import user_info_json
 from apimachinery.validation import validate_create
 from gateway.clients import unary
 from gateway.context import RequestContext
@@ -33,17 +34,6 @@ if TYPE_CHECKING:
 
 AUTHZ = "authorization.k8s.io"
 AUTHN = "authentication.k8s.io"
-
-
-def user_json(user: authn_pb2.UserInfo) -> dict[str, Any]:
-    out: dict[str, Any] = {"username": user.username}
-    if user.uid:
-        out["uid"] = user.uid
-    if user.groups:
-        out["groups"] = list(user.groups)
-    if user.extra:
-        out["extra"] = {k: list(v.items) for k, v in user.extra.items()}
-    return out
 
 
 async def _review(api: APIServer, ctx: RequestContext, kind: Kind) -> dict[str, Any]:
@@ -151,7 +141,7 @@ async def token_review(api: APIServer, ctx: RequestContext, target: Target) -> w
         # authn puts its reason in the gRPC message (clients of the API never see it, reviewers do).
         status = {"user": {}, "error": err.details() or "Unauthorized"}
     else:
-        status = {"authenticated": True, "user": user_json(resp.user)}
+        status = {"authenticated": True, "user": user_info_json(resp.user, always_username=True)}
         if resp.audiences:
             status["audiences"] = list(resp.audiences)
     review["status"] = status
@@ -162,7 +152,7 @@ async def self_subject_review(api: APIServer, ctx: RequestContext, target: Targe
     out = output_for(ctx)
     review = await _review(api, ctx, target.kind)
     assert ctx.user is not None
-    review["status"] = {"userInfo": user_json(ctx.user)}
+    review["status"] = {"userInfo": user_info_json(ctx.user, always_username=True)}
     review.setdefault("metadata", {})
     return api.writer.write_data(ctx, review, 201, out=out, kind=target.kind)
 

@@ -99,12 +99,19 @@ async def serve_resource(api: APIServer, ctx: RequestContext) -> web.StreamRespo
     return await verb_handler(api, ctx, target)
 
 
-def _discovery_output(ctx: RequestContext, aggregated: bool) -> Output:
-    def allows(media_type: str, kind: str, group: str, version: str) -> bool:
-        if not kind and not group and not version:
-            return True
-        return aggregated and kind == DISCOVERY_KIND and group == DISCOVERY_GROUP and version in DISCOVERY_VERSIONS
+def _plain_discovery(media_type: str, kind: str, group: str, version: str) -> bool:
+    return not kind and not group and not version
 
+
+def _aggregated_discovery(media_type: str, kind: str, group: str, version: str) -> bool:
+    if not kind and not group and not version:
+        return True
+    return kind == DISCOVERY_KIND and group == DISCOVERY_GROUP and version in DISCOVERY_VERSIONS
+
+
+def _discovery_output(ctx: RequestContext, aggregated: bool) -> Output:
+    # Module-level functions, not closures: negotiate() keeps its answers keyed by them.
+    allows = _aggregated_discovery if aggregated else _plain_discovery
     out = negotiate(ctx.header("Accept"), media_types=(JSON, YAML), allows=allows)
     if pretty_requested(ctx.query.get("pretty"), ctx.user_agent):
         out = Output(out.media_type, out.convert, out.group, out.version, True)

@@ -18,41 +18,32 @@ from apimachinery.errors import StatusError
 from apimachinery.scheme import metadata_of
 from gateway import fieldmanager
 from gateway.context import RequestContext
-from gateway.handlers import decode
 from gateway.handlers.create import create
 from gateway.handlers.output import output_for
 from gateway.handlers.rest import (
     CREATE_ON_UPDATE,
     Target,
-    admit,
-    confirm_no_escalation,
-    field_manager,
+    admit_and_confirm,
     now,
+    read_object,
     set_managed_fields,
+    write_options,
 )
 from kubeproto.registry.v1 import registry_pb2
 
 if TYPE_CHECKING:
     from gateway.apiserver import APIServer
 
-MAX_CONFLICT_RETRIES = 10
-
 
 async def update(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
     out = output_for(ctx)
     kind = target.kind
-    validation = decode.field_validation(ctx, "UpdateOptions")
-    dry_run = decode.dry_run(ctx, "UpdateOptions")
-    manager = field_manager(ctx, "UpdateOptions")
-    data = decode.check_type(kind, await decode.read_document(ctx, api.scheme))
-    ctx.request_object = data
-    msg, unknown = decode.to_message(ctx, kind, data, validation)
-    if unknown:
-        data = decode.drop_unknown(kind, data, msg)
+    data, msg, manager, dry_run = await read_object(api, ctx, kind, "UpdateOptions")
     precondition = metadata_of(msg).resourceVersion
-    options = {"kind": "UpdateOptions", "apiVersion": "meta.k8s.io/v1", "fieldManager": manager,
-               **({"dryRun": ["All"]} if dry_run else {})}
-    for _ in range(MAX_CONFLICT_RETRIES):
+    options = write_options("UpdateOptions", manager, dry_run)
+    # An unconditional update is retried until it lands (the request-timeout filter bounds
+    # it), as upstream's GuaranteedUpdate; a conditional one gets its 409 from _attempt.
+    while True:
         try:
             live = await api.services.registry.get_object(kind, target.namespace, target.name)
         except StatusError as err:
@@ -63,8 +54,6 @@ async def update(api: APIServer, ctx: RequestContext, target: Target) -> web.Str
         result = await _attempt(api, ctx, target, data, msg, live, manager, options, dry_run, precondition)
         if result is not None:
             return api.writer.write_object(ctx, kind, result, 200, out=out)
-    raise StatusError(409, "Conflict", f'Operation cannot be fulfilled on {kind.info.resource} "{target.name}": '
-                      "the object has been modified; please apply your changes to the latest version and try again")
 
 
 async def _attempt(api: APIServer, ctx: RequestContext, target: Target, data: dict[str, Any], base: Message,
@@ -81,12 +70,7 @@ async def _attempt(api: APIServer, ctx: RequestContext, target: Target, data: di
     meta = metadata_of(msg)
     live_rv = live_data.get("metadata", {}).get("resourceVersion", "")
     meta.resourceVersion = precondition or live_rv
-    obj = api.scheme.to_object(kind, msg)
-    admitted = await admit(api, ctx, target, "UPDATE", obj, live, dry_run, options)
-    if admitted is not None and admitted is not obj:
-        obj = admitted
-        _, msg = api.scheme.from_object(obj, expect=kind)
-    await confirm_no_escalation(api, ctx, target, msg)
+    obj = await admit_and_confirm(api, ctx, target, "UPDATE", msg, live, dry_run, options)
     try:
         return await api.services.registry.update_object(kind, target.namespace, target.name, obj,
                                                          subresource=target.subresource, dry_run=dry_run)

@@ -32,6 +32,7 @@ from kubeproto.registry.v1 import registry_pb2
 if TYPE_CHECKING:
     from gateway.apiserver import APIServer
 
+_EVENT_HEADS = {t: b'{"type":"' + t.encode() + b'","object":' for t in ("ADDED", "MODIFIED", "DELETED", "BOOKMARK")}
 # How long to wait for the registry to refuse a watch before sending headers (refusals come at once).
 _FIRST_EVENT_GRACE = 0.2
 
@@ -71,7 +72,10 @@ class _EventEncoder:
                                  "metadata": data.get("metadata", {})})
         else:
             body = self.api.encoder.object_json(obj)
-        return b'{"type":' + orjson.dumps(kind) + b',"object":' + body + b"}\n"
+        head = _EVENT_HEADS.get(kind)
+        if head is None:
+            head = b'{"type":' + orjson.dumps(kind) + b',"object":'
+        return head + body + b"}\n"
 
     def error(self, err: StatusError) -> bytes:
         if self.out.media_type == PROTOBUF:
@@ -148,12 +152,11 @@ async def _stream(resp: web.StreamResponse, encoder: _EventEncoder, events: Asyn
                   first: asyncio.Task[registry_pb2.WatchEvent], timeout: float) -> None:
     try:
         async with asyncio.timeout(timeout):
-            pending: asyncio.Future[registry_pb2.WatchEvent] | None = first
-            while True:
-                assert pending is not None
-                event = await pending
+            event = await first
+            await resp.write(encoder.event(event.type, event.object))
+            # The rest straight from the stream: no task per event.
+            async for event in events:
                 await resp.write(encoder.event(event.type, event.object))
-                pending = asyncio.ensure_future(_next(events))
     except TimeoutError:
         return  # the watch's time is up: end the stream cleanly, the client re-watches
     except StopAsyncIteration:

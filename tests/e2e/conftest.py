@@ -80,9 +80,10 @@ class Cluster:
         return self.procs["gateway"].port
 
     def kubectl(self, *args: str, kubeconfig: Path | None = None, input: str | None = None,
-                env: dict[str, str] | None = None, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+                env: dict[str, str] | None = None, check: bool = True, timeout: float = 60,
+                binary: str = KUBECTL) -> subprocess.CompletedProcess[str]:
         run_env = {**os.environ, "KUBECONFIG": str(kubeconfig or self.admin_kubeconfig), **(env or {})}
-        out = subprocess.run([KUBECTL, *args], input=input, capture_output=True, text=True, env=run_env,
+        out = subprocess.run([binary, *args], input=input, capture_output=True, text=True, env=run_env,
                              timeout=timeout)
         if check and out.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)} failed ({out.returncode}): {out.stderr}")
@@ -159,7 +160,7 @@ def cluster(etcd: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clu
         c.procs["admission"] = _service("admission", "services.admission", ["--registry-address", registry],
                                         tmp).start()
         c.procs["gateway"] = _service("gateway", "gateway", gateway_args(
-            c, "--authentication-cache-ttl", "1s", "--authorization-cache-authorized-ttl", "1s",
+            c, "--authentication-cache-ttl", "1s",
             "--audit-log-path", str(c.audit_log), "--audit-policy-file", str(policy)), tmp).start()
         c.url = f"https://127.0.0.1:{c.port}"
         write_admin_kubeconfig(pki, c.admin_kubeconfig, c.url)

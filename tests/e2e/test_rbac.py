@@ -105,3 +105,21 @@ def test_escalation_is_refused(cluster: Cluster, ns: str) -> None:
     _eventually(create_role)
     gone = cluster.kubectl("get", "role", "too-much", "-n", ns, check=False)
     assert "not found" in gone.stderr
+
+
+def test_a_removed_rolebinding_stops_allowing_within_a_second(cluster: Cluster, ns: str) -> None:
+    """With the gateway's decision cache at its default TTL: revocation is seen by requests 1 s later."""
+    _grant_configmap_reader(cluster, ns)
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    _eventually(lambda: _expect(cluster.http("GET", path, user="alice").status, 200))
+    for _ in range(20):  # warm every cache on the way
+        assert cluster.http("GET", path, user="alice").status == 200
+    cluster.kubectl("delete", "rolebinding", "alice-reads", "-n", ns)
+    time.sleep(1.0)
+    denied = cluster.http("GET", path, user="alice")
+    assert denied.status == 403
+    assert json.loads(denied.body)["reason"] == "Forbidden"
+
+
+def _expect(actual: object, expected: object) -> None:
+    assert actual == expected
