@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from google.protobuf.message import Message
@@ -124,3 +124,15 @@ class Informer:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
                 need_list = True
+
+
+async def start_synced(name: str, informers: Sequence[Informer], registry_address: str, timeout: float) -> None:
+    """Start the informers and wait until each has its first list; a service that cannot serve without them
+    exits (SystemExit naming it and the registry) when they have not within timeout."""
+    for informer in informers:
+        informer.start()
+    try:
+        await asyncio.gather(*(i.wait_synced(timeout) for i in informers))
+    except TimeoutError:
+        raise SystemExit(f"{name}: informers did not sync from the registry at {registry_address} "
+                         f"within {timeout:.0f}s") from None

@@ -22,6 +22,35 @@ def duration(text: str) -> float:
     return sum(float(n) * _UNIT[u] for n, u in _PART.findall(text))
 
 
+class _Repeated(argparse.Action):
+    """A repeatable list flag whose first use replaces the default."""
+
+    def split(self, text: str) -> list[str]:
+        raise NotImplementedError
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        seen = getattr(namespace, f"_{self.dest}_set", False)
+        current = list(getattr(namespace, self.dest) or []) if seen else []
+        current += self.split(str(values))
+        setattr(namespace, self.dest, current)
+        setattr(namespace, f"_{self.dest}_set", True)
+
+
+class StringSlice(_Repeated):
+    """pflag StringSlice: comma-separated, repeatable, the first use replaces the default."""
+
+    def split(self, text: str) -> list[str]:
+        return [v.strip() for v in text.split(",") if v.strip()]
+
+
+class StringArray(_Repeated):
+    """pflag StringArray: repeatable, each use one value (commas kept)."""
+
+    def split(self, text: str) -> list[str]:
+        return [text]
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that collects every problem before exiting, as kube-apiserver does."""
 

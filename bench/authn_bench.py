@@ -22,10 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import tempfile
-import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -33,6 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from apimachinery import service
 from apimachinery.client import RegistryClient
 from apimachinery.scheme import default_scheme
+from bench.common import pct, run_load, server_load, start_registry
 from cluster import pki
 from cluster.etcd import EtcdCluster
 from kubeproto.api.authentication.v1 import generated_pb2 as authnv1
@@ -46,31 +44,6 @@ STATIC_TOKEN = "bench-static-token"
 PREFIX = "/registry"
 
 
-def pct(samples: list[float], p: float) -> float:
-    s = sorted(samples)
-    return s[min(len(s) - 1, int(len(s) * p))] * 1000
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def run_load(n: int, concurrency: int, op: Callable[[], Awaitable[object]]) -> tuple[float, list[float]]:
-    latencies: list[float] = []
-    remaining = iter(range(n))
-
-    async def worker() -> None:
-        for _ in remaining:
-            t = time.perf_counter()
-            await op()
-            latencies.append(time.perf_counter() - t)
-
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return n / (time.perf_counter() - start), latencies
-
-
 async def bench(n: int, concurrency: int) -> None:
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
@@ -79,9 +52,7 @@ async def bench(n: int, concurrency: int) -> None:
         cluster = EtcdCluster.single(tmp / "etcd").start()
         procs: list[ServiceProcess] = []
         try:
-            reg = ServiceProcess("services.registry", ["--etcd-servers", ",".join(cluster.endpoints),
-                                                       "--etcd-prefix", PREFIX, "--etcd-compaction-interval", "0"],
-                                 tmp / "registry.log").start()
+            reg = start_registry(cluster, tmp / "registry.log", "--etcd-prefix", PREFIX)
             procs.append(reg)
             common = ["--registry-address", reg.address, "--log-level", "warning",
                       "--client-ca-file", str(files.ca.cert), "--token-auth-file", str(tmp / "tokens.csv"),
@@ -125,16 +96,13 @@ async def measure(reg: ServiceProcess, cached: ServiceProcess, uncached: Service
         ("x509 client cert", fast, cached, authn_pb2.AuthenticateRequest(client_certificate_chain=[admin_der])),
     ]
     print(f"authn benchmark: {n} decisions per case, concurrency {concurrency}")
-    raw_rate, raw_lat = await run_load(n, concurrency, lambda: etcd.get(sa_key))
+    raw_rate, raw_lat = await run_load(n, concurrency, lambda _: etcd.get(sa_key))
     print(f"  {'etcd Range of the SA key':<26} {raw_rate:8.0f}/s p50 {pct(raw_lat, .5):6.2f}ms "
           f"p99 {pct(raw_lat, .99):6.2f}ms")
     try:
         for name, stub, proc, req in cases:
-            await run_load(min(n, 500), concurrency, lambda s=stub, r=req: s.Authenticate(r))  # warm up
-            assert proc.proc is not None
-            cpu0 = cpu_seconds(proc.proc.pid)
-            rate, lat = await run_load(n, concurrency, lambda s=stub, r=req: s.Authenticate(r))
-            cpu = cpu_seconds(proc.proc.pid) - cpu0
+            rate, lat, cpu = await server_load(proc, n, concurrency, lambda _, s=stub, r=req: s.Authenticate(r),
+                                               warm_up=min(n, 500))
             print(f"  {name:<26} {rate:8.0f}/s p50 {pct(lat, .5):6.2f}ms p99 {pct(lat, .99):6.2f}ms | "
                   f"ratio to etcd {rate / raw_rate:.2f}x | authn CPU {cpu / n * 1000 * 1000:6.1f}ms per 1,000 "
                   f"(= {n / cpu if cpu else float('inf'):6.0f} decisions per CPU-second)")

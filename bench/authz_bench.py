@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +34,7 @@ from apimachinery import service
 from apimachinery.client import RegistryClient
 from apimachinery.options import Parser
 from apimachinery.scheme import Kind, default_scheme
+from bench.common import pct, run_load, server_load, start_registry
 from cluster.etcd import EtcdCluster
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2, authz_pb2_grpc
@@ -114,40 +113,13 @@ def cases() -> list[tuple[str, authz_pb2.Attributes, int]]:
     ]
 
 
-def pct(samples: list[float], p: float) -> float:
-    s = sorted(samples)
-    return s[min(len(s) - 1, int(len(s) * p))] * 1000
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def run_load(n: int, concurrency: int, op: Callable[[], Awaitable[object]]) -> tuple[float, list[float]]:
-    latencies: list[float] = []
-    remaining = iter(range(n))
-
-    async def worker() -> None:
-        for _ in remaining:
-            t = time.perf_counter()
-            await op()
-            latencies.append(time.perf_counter() - t)
-
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return n / (time.perf_counter() - start), latencies
-
-
 async def bench(n: int, concurrency: int, bindings: int) -> None:
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         cluster = EtcdCluster.single(tmp / "etcd").start()
         procs: list[ServiceProcess] = []
         try:
-            reg = ServiceProcess("services.registry", ["--etcd-servers", ",".join(cluster.endpoints),
-                                                       "--etcd-prefix", PREFIX, "--etcd-compaction-interval", "0"],
-                                 tmp / "registry.log").start()
+            reg = start_registry(cluster, tmp / "registry.log", "--etcd-prefix", PREFIX)
             procs.append(reg)
             client = RegistryClient(reg.address)
             written = objects(bindings)
@@ -179,7 +151,7 @@ async def measure(authz: ServiceProcess, noop: ServiceProcess, client: RegistryC
     etcd = Etcd(cluster.endpoints)
     key = keys.object_key(PREFIX, kind("rolebindings"), "ns-2", "rb-2")
     assert (await etcd.get(key))[0] is not None
-    raw_rate, raw_lat = await run_load(n, concurrency, lambda: etcd.get(key))
+    raw_rate, raw_lat = await run_load(n, concurrency, lambda _: etcd.get(key))
     print(f"  {'etcd Range of a RoleBinding key':<34} {raw_rate:8.0f}/s p50 {pct(raw_lat, .5):6.2f}ms "
           f"p99 {pct(raw_lat, .99):6.2f}ms")
 
@@ -189,13 +161,10 @@ async def measure(authz: ServiceProcess, noop: ServiceProcess, client: RegistryC
     runs.append(("gRPC floor: no-op Authorizer", noop_stub, noop, cases()[0][1], authz_pb2.ALLOW))
     try:
         for name, target, proc, attrs, expected in runs:
-            assert proc.proc is not None
             response = await target.Authorize(attrs)
             assert response.decision == expected, (name, response)
-            await run_load(min(n, 1000), concurrency, lambda s=target, a=attrs: s.Authorize(a))  # warm up
-            cpu0 = cpu_seconds(proc.proc.pid)
-            rate, lat = await run_load(n, concurrency, lambda s=target, a=attrs: s.Authorize(a))
-            cpu = cpu_seconds(proc.proc.pid) - cpu0
+            rate, lat, cpu = await server_load(proc, n, concurrency, lambda _, s=target, a=attrs: s.Authorize(a),
+                                               warm_up=min(n, 1000))
             print(f"  {name:<34} {rate:8.0f}/s p50 {pct(lat, .5):6.2f}ms p99 {pct(lat, .99):6.2f}ms | "
                   f"ratio to etcd {rate / raw_rate:.2f}x | server CPU {cpu / n * 1e6:5.0f}µs per decision "
                   f"(= {n / cpu if cpu else float('inf'):6.0f} decisions per CPU-second)")

@@ -29,7 +29,8 @@ from typing import Any
 import aiohttp
 
 from apimachinery.client import RegistryClient
-from bench.registry_bench import CONFIGMAPS, SCHEME, configmap, pct, rss_mb, run_load
+from bench.common import pct, run_load, start_registry
+from bench.registry_bench import CONFIGMAPS, SCHEME, configmap, rss_mb, watch_configmaps
 from cluster.etcd import EtcdCluster
 from cluster.pki import PkiFiles, ensure_pki
 from services.registry import envelope
@@ -61,9 +62,7 @@ class Stack:
     def start(self) -> None:
         self.etcd.start()
         svc = self.procs
-        svc["registry"] = ServiceProcess("services.registry", [
-            "--etcd-servers", ",".join(self.etcd.endpoints), "--etcd-compaction-interval", "0"],
-            self.tmp / "registry.log").start()
+        svc["registry"] = start_registry(self.etcd, self.tmp / "registry.log")
         reg = svc["registry"].address
         svc["authn"] = ServiceProcess("services.authn", ["--registry-address", reg, "--client-ca-file",
                                                          str(self.pki.ca.cert)], self.tmp / "authn.log").start()
@@ -197,14 +196,8 @@ async def watch_latency(url: str, http: aiohttp.ClientSession, client: RegistryC
                 if len(gw_lat) >= rounds:
                     return
 
-    async def registry_watch() -> None:
-        async for ev in client.watch_objects(CONFIGMAPS, ns, resource_version=rv):
-            name = SCHEME.from_object(ev.object)[1].metadata.name  # type: ignore[attr-defined]
-            reg_lat.append(time.perf_counter() - started[name])
-            if len(reg_lat) >= rounds:
-                return
-
-    tasks = [asyncio.create_task(gateway_watch()), asyncio.create_task(registry_watch())]
+    tasks = [asyncio.create_task(gateway_watch()),
+             asyncio.create_task(watch_configmaps(client, ns, rv, started, reg_lat, rounds))]
     await asyncio.sleep(0.5)
     for i in range(rounds):
         started[f"w{i}"] = time.perf_counter()

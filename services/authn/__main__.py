@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ import grpc
 from apimachinery import logs, service
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
-from apimachinery.informer import Informer
+from apimachinery.informer import Informer, start_synced
 from apimachinery.scheme import Kind, Scheme, default_scheme
 from kubeproto.authn.v1 import authn_pb2, authn_pb2_grpc
 from services.authn.bootstrap import BootstrapTokenAuthenticator
@@ -131,13 +130,7 @@ async def main(argv: list[str] | None = None) -> None:
     async def start() -> None:
         # Serve only once the local copies are complete: a token checked against a
         # half-listed cache would be refused (or, worse, a deleted object still found).
-        for informer in authn.informers:
-            informer.start()
-        try:
-            await asyncio.gather(*(i.wait_synced(INFORMER_SYNC_TIMEOUT) for i in authn.informers))
-        except TimeoutError:
-            raise SystemExit(f"authn: informers did not sync from the registry at {args.registry_address} "
-                             f"within {INFORMER_SYNC_TIMEOUT:.0f}s") from None
+        await start_synced("authn", authn.informers, args.registry_address, INFORMER_SYNC_TIMEOUT)
         log.info("informers synced", resources=[i.kind.info.resource for i in authn.informers])
 
     async def stop() -> None:

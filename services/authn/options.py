@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from urllib.parse import urlparse
 
-from apimachinery.options import Parser, duration
+from apimachinery.options import Parser, StringArray, StringSlice, duration
 from services.authn.serviceaccount.keys import load_public_keys, load_signing_key
 from services.authn.tokenfile import load_token_file
 from services.authn.x509 import load_ca_bundle
@@ -28,30 +28,6 @@ def go_bool(text: str) -> bool:
     if text in ("0", "f", "F", "false", "FALSE", "False"):
         return False
     raise argparse.ArgumentTypeError(f"invalid boolean value {text!r}")
-
-
-class _StringSlice(argparse.Action):
-    """pflag StringSlice: comma-separated, repeatable, the first use replaces the default."""
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
-                 option_string: str | None = None) -> None:
-        seen = getattr(namespace, f"_{self.dest}_set", False)
-        current = list(getattr(namespace, self.dest) or []) if seen else []
-        current += [v.strip() for v in str(values).split(",") if v.strip()]
-        setattr(namespace, self.dest, current)
-        setattr(namespace, f"_{self.dest}_set", True)
-
-
-class _StringArray(argparse.Action):
-    """pflag StringArray: repeatable, each use one value (commas kept)."""
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
-                 option_string: str | None = None) -> None:
-        seen = getattr(namespace, f"_{self.dest}_set", False)
-        current = list(getattr(namespace, self.dest) or []) if seen else []
-        current.append(str(values))
-        setattr(namespace, self.dest, current)
-        setattr(namespace, f"_{self.dest}_set", True)
 
 
 def _bool_flag(p: Parser, name: str, default: bool, help: str) -> None:
@@ -80,15 +56,15 @@ def build_parser() -> Parser:
     _bool_flag(p, "--anonymous-auth", True, "allow requests that present no credential, as system:anonymous")
     _bool_flag(p, "--enable-bootstrap-token-auth", False,
                "accept bootstrap tokens (kube-system Secrets of type bootstrap.kubernetes.io/token)")
-    p.add_argument("--api-audiences", action=_StringSlice, default=[],
+    p.add_argument("--api-audiences", action=StringSlice, default=[],
                    help="identifiers of the API (default: the service-account issuers)")
     p.add_argument("--authentication-token-cache-ttl", type=duration, default=duration("10s"),
                    help="how long successful token (and client certificate) decisions are cached (0: never)")
-    p.add_argument("--service-account-key-file", action=_StringArray, default=[],
+    p.add_argument("--service-account-key-file", action=StringArray, default=[],
                    help="PEM file of RSA/ECDSA public or private keys verifying service-account tokens (repeatable)")
     p.add_argument("--service-account-signing-key-file", default="",
                    help="PEM private key that signs TokenRequest tokens")
-    p.add_argument("--service-account-issuer", action=_StringArray, default=[],
+    p.add_argument("--service-account-issuer", action=StringArray, default=[],
                    help="issuer of service-account tokens (repeatable; the first signs, all are accepted)")
     p.add_argument("--service-account-max-token-expiration", type=duration, default=0.0,
                    help="longest lifetime TokenRequest grants (0: no cap)")
@@ -97,15 +73,15 @@ def build_parser() -> Parser:
     _bool_flag(p, "--service-account-lookup", True, "check that legacy tokens' Secrets and ServiceAccounts exist")
     p.add_argument("--requestheader-client-ca-file", default="",
                    help="CA bundle that verifies the front proxy's client certificate")
-    p.add_argument("--requestheader-allowed-names", action=_StringSlice, default=[],
+    p.add_argument("--requestheader-allowed-names", action=StringSlice, default=[],
                    help="common names the front proxy's certificate may have (empty: any)")
-    p.add_argument("--requestheader-username-headers", action=_StringSlice, default=[],
+    p.add_argument("--requestheader-username-headers", action=StringSlice, default=[],
                    help="headers naming the user, in order (usually X-Remote-User)")
-    p.add_argument("--requestheader-uid-headers", action=_StringSlice, default=[],
+    p.add_argument("--requestheader-uid-headers", action=StringSlice, default=[],
                    help="headers carrying the user's UID")
-    p.add_argument("--requestheader-group-headers", action=_StringSlice, default=[],
+    p.add_argument("--requestheader-group-headers", action=StringSlice, default=[],
                    help="headers carrying the user's groups (usually X-Remote-Group)")
-    p.add_argument("--requestheader-extra-headers-prefix", action=_StringSlice, default=[],
+    p.add_argument("--requestheader-extra-headers-prefix", action=StringSlice, default=[],
                    help="header prefixes carrying extra (usually X-Remote-Extra-)")
 
     p.check(lambda a: _loads("--client-ca-file", a.client_ca_file, load_ca_bundle))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ import grpc
 
 from apimachinery import logs, service
 from apimachinery.client import RegistryClient
-from apimachinery.informer import Informer
+from apimachinery.informer import Informer, start_synced
 from apimachinery.scheme import default_scheme
 from kubeproto.authz.v1 import authz_pb2, authz_pb2_grpc
 from services.authz import options
@@ -101,13 +100,7 @@ async def main(argv: list[str] | None = None) -> None:
         await reconcile_bootstrap_policy(authz.reconciler, cluster_roles(), cluster_role_bindings())
         # Serve only once the RBAC copies are complete: a half-listed store would refuse
         # requests its missing bindings allow.
-        for informer in authz.informers:
-            informer.start()
-        try:
-            await asyncio.gather(*(i.wait_synced(INFORMER_SYNC_TIMEOUT) for i in authz.informers))
-        except TimeoutError:
-            raise SystemExit(f"authz: informers did not sync from the registry at {args.registry_address} "
-                             f"within {INFORMER_SYNC_TIMEOUT:.0f}s") from None
+        await start_synced("authz", authz.informers, args.registry_address, INFORMER_SYNC_TIMEOUT)
         authz.aggregation.start()
         for webhook in authz.webhooks:
             await webhook.start()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from apimachinery.options import Parser, duration
+from apimachinery.options import Parser, StringSlice, duration
 from services.authz.abac import PolicyLoadError, load_policy_file
 from services.authz.gofmt import quote, quote_list
 from services.authz.webhook.kubeconfig import KubeconfigError, load_webhook_kubeconfig
@@ -25,23 +25,11 @@ SUPPORTED_MODES = (MODE_ALWAYS_ALLOW, MODE_ALWAYS_DENY, MODE_ABAC, MODE_WEBHOOK,
 WEBHOOK_VERSIONS = ("v1", "v1beta1")
 
 
-class _StringSlice(argparse.Action):
-    """pflag StringSlice: comma-separated, repeatable, the first use replaces the default."""
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
-                 option_string: str | None = None) -> None:
-        seen = getattr(namespace, f"_{self.dest}_set", False)
-        current = list(getattr(namespace, self.dest) or []) if seen else []
-        current += [v.strip() for v in str(values).split(",") if v.strip()]
-        setattr(namespace, self.dest, current)
-        setattr(namespace, f"_{self.dest}_set", True)
-
-
 def build_parser() -> Parser:
     p = Parser("authz", "The authz service: may this user do this.")
     p.add_argument("--registry-address", default="",
                    help="host:port of the registry (RBAC objects are watched through it)")
-    p.add_argument("--authorization-mode", action=_StringSlice, default=[MODE_ALWAYS_ALLOW],
+    p.add_argument("--authorization-mode", action=StringSlice, default=[MODE_ALWAYS_ALLOW],
                    help=f"ordered list of authorizers: {','.join(SUPPORTED_MODES)} (default AlwaysAllow, as "
                         "kube-apiserver's)")
     p.add_argument("--authorization-policy-file", default="",

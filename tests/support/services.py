@@ -8,6 +8,8 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,3 +74,18 @@ class ServiceProcess:
         """Stop and start again on the same port."""
         self.stop()
         return self.start()
+
+
+def client_of_registry(module: str, tmp: Path, registry_address: str, *args: str) -> ServiceProcess:
+    """A service that reads the registry at registry_address (``python -m module --registry-address ...``),
+    logging to a file of its own under tmp."""
+    name = module.rsplit(".", 1)[-1]
+    return ServiceProcess(module, ["--registry-address", registry_address, *args],
+                          tmp / f"{name}-{uuid.uuid4().hex[:6]}.log")
+
+
+def serving(proc: ServiceProcess) -> Iterator[ServiceProcess]:
+    """For a fixture to ``yield from``: proc started, then stopped; it must drain and exit cleanly on SIGTERM."""
+    proc.start()
+    yield proc
+    assert proc.stop() == 0, f"{proc.module.rsplit('.', 1)[-1]} did not drain and exit cleanly on SIGTERM"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apimachinery.scheme import GroupVersionKind, GroupVersionResource
-from kubeproto.authn.v1 import authn_pb2
+from apimachinery.userinfo import user_info_json
 from services.admission.attributes import CREATE, DELETE, UPDATE, Attributes
 
 REVIEW_GROUP = "admission.k8s.io"
@@ -50,19 +50,6 @@ def _gvk(gvk: GroupVersionKind) -> dict[str, str]:
 
 def _gvr(gvr: GroupVersionResource) -> dict[str, str]:
     return {"group": gvr.group, "version": gvr.version, "resource": gvr.resource}
-
-
-def user_info_json(user: authn_pb2.UserInfo) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if user.username:
-        out["username"] = user.username
-    if user.uid:
-        out["uid"] = user.uid
-    if user.groups:
-        out["groups"] = list(user.groups)
-    if user.extra:
-        out["extra"] = {k: list(v.items) for k, v in user.extra.items()}
-    return out
 
 
 def options_json(a: Attributes) -> dict[str, Any] | None:

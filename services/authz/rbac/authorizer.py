@@ -6,6 +6,8 @@ with a reason only when a binding refers to a role that does not exist (the list
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2
 from services.authz.authorizer import ALLOW, NO_OPINION, NO_OPINION_RESULT, Result, RuleSet
@@ -72,32 +74,35 @@ class RBACAuthorizer:
         user = attrs.user
         username = user.username
         groups = list(user.groups)
-        store = self.store
-        errors: list[str] | None = None
+        errors: list[str] = []
+        bound = self._bound_rules(username, groups, attrs.namespace, errors)
         if attrs.resource_request:
             verb, group, subresource, name = attrs.verb, attrs.api_group, attrs.subresource, attrs.name
             resource = f"{attrs.resource}/{subresource}" if subresource else attrs.resource
-            for binding in store.candidates(username, groups, attrs.namespace):
-                rules = store.role_rules(binding)
-                if rules is None:
-                    errors = [*(errors or []), role_lookup_error(binding)]
-                    continue
+            for binding, rules in bound:
                 for rule in rules:
                     if rule.allows_resource(verb, group, resource, subresource, name):
                         return self._allowed(binding, username, groups)
         else:
             verb, path = attrs.verb, attrs.path
-            for binding in store.candidates(username, groups, attrs.namespace):
-                rules = store.role_rules(binding)
-                if rules is None:
-                    errors = [*(errors or []), role_lookup_error(binding)]
-                    continue
+            for binding, rules in bound:
                 for rule in rules:
                     if rule.allows_path(verb, path):
                         return self._allowed(binding, username, groups)
         if errors:
             return Result(NO_OPINION, f"RBAC: {aggregate(errors)}")
         return NO_OPINION_RESULT
+
+    def _bound_rules(self, username: str, groups: list[str], namespace: str,
+                     errors: list[str]) -> Iterator[tuple[Binding, tuple[Rule, ...]]]:
+        """Each candidate binding with its role's rules; one whose role does not exist adds to errors instead."""
+        store = self.store
+        for binding in store.candidates(username, groups, namespace):
+            rules = store.role_rules(binding)
+            if rules is None:
+                errors.append(role_lookup_error(binding))
+                continue
+            yield binding, rules
 
     @staticmethod
     def _allowed(binding: Binding, username: str, groups: list[str]) -> Result:

@@ -30,12 +30,13 @@ from cryptography.hazmat.primitives import serialization
 from apimachinery import service
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
-from apimachinery.scheme import Kind, Scheme, default_scheme
+from apimachinery.scheme import Kind, default_scheme
 from cluster import pki
 from kubeproto.admission.v1 import admission_pb2, admission_pb2_grpc
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.registry.v1 import registry_pb2
-from tests.support.services import ServiceProcess
+from tests.support.registry import registry_fixtures
+from tests.support.services import ServiceProcess, client_of_registry, serving
 
 ETCD_PREFIX = f"/admission-tests-{uuid.uuid4().hex[:8]}"
 TEST_LABEL = "admission-test"
@@ -45,34 +46,15 @@ TEST_LABEL = "admission-test"
 
 
 def admission_process(tmp: Path, registry_address: str, *args: str) -> ServiceProcess:
-    return ServiceProcess("services.admission", ["--registry-address", registry_address, *args],
-                          tmp / f"admission-{uuid.uuid4().hex[:6]}.log")
+    return client_of_registry("services.admission", tmp, registry_address, *args)
 
 
-@pytest.fixture(scope="session")
-def registry(etcd: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    proc = ServiceProcess(
-        "services.registry",
-        ["--etcd-servers", ",".join(etcd.endpoints), "--etcd-prefix", ETCD_PREFIX,
-         "--watch-bookmark-interval", "500ms", "--etcd-compaction-interval", "0"],
-        tmp_path_factory.mktemp("registry") / "registry.log",
-    ).start()
-    yield proc
-    assert proc.stop() == 0, "registry did not drain and exit cleanly on SIGTERM"
+registry, client = registry_fixtures(ETCD_PREFIX)
 
 
 @pytest.fixture(scope="session")
 def admission(registry: ServiceProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    proc = admission_process(tmp_path_factory.mktemp("admission"), registry.address).start()
-    yield proc
-    assert proc.stop() == 0, "admission did not drain and exit cleanly on SIGTERM"
-
-
-@pytest.fixture(scope="session")
-async def client(registry: ServiceProcess) -> AsyncIterator[RegistryClient]:
-    c = RegistryClient(registry.address)
-    yield c
-    await c.close()
+    yield from serving(admission_process(tmp_path_factory.mktemp("admission"), registry.address))
 
 
 @pytest.fixture(scope="session")
@@ -80,18 +62,6 @@ async def stub(admission: ServiceProcess) -> AsyncIterator[admission_pb2_grpc.Ad
     channel = service.insecure_channel(admission.address)
     yield admission_pb2_grpc.AdmissionStub(channel)
     await channel.close()
-
-
-@pytest.fixture(scope="session")
-def scheme() -> Scheme:
-    return default_scheme()
-
-
-@pytest.fixture(scope="session")
-def kind(scheme: Scheme) -> Callable[..., Kind]:
-    def get(resource: str, group: str = "") -> Kind:
-        return scheme.by_gvr(group, "v1", resource)
-    return get
 
 
 def build(data: dict[str, Any]) -> Any:

@@ -29,7 +29,8 @@ from apimachinery.errors import StatusError
 from apimachinery.scheme import Kind, default_scheme
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2, authz_pb2_grpc
-from tests.support.services import ServiceProcess
+from tests.support.registry import registry_fixtures
+from tests.support.services import ServiceProcess, client_of_registry, serving
 
 ETCD_PREFIX = f"/authz-tests-{uuid.uuid4().hex[:8]}"
 RBAC_GROUP = "rbac.authorization.k8s.io"
@@ -40,35 +41,16 @@ RBAC_V1 = f"{RBAC_GROUP}/v1"
 
 
 def authz_process(tmp: Path, registry_address: str, *args: str) -> ServiceProcess:
-    return ServiceProcess("services.authz", ["--registry-address", registry_address, *args],
-                          tmp / f"authz-{uuid.uuid4().hex[:6]}.log")
+    return client_of_registry("services.authz", tmp, registry_address, *args)
 
 
-@pytest.fixture(scope="session")
-def registry(etcd: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    proc = ServiceProcess(
-        "services.registry",
-        ["--etcd-servers", ",".join(etcd.endpoints), "--etcd-prefix", ETCD_PREFIX,
-         "--watch-bookmark-interval", "500ms", "--etcd-compaction-interval", "0"],
-        tmp_path_factory.mktemp("registry") / "registry.log",
-    ).start()
-    yield proc
-    assert proc.stop() == 0, "registry did not drain and exit cleanly on SIGTERM"
-
-
-@pytest.fixture(scope="session")
-async def client(registry: ServiceProcess) -> AsyncIterator[RegistryClient]:
-    c = RegistryClient(registry.address)
-    yield c
-    await c.close()
+registry, client = registry_fixtures(ETCD_PREFIX)
 
 
 @pytest.fixture(scope="session")
 def rbac_authz(registry: ServiceProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
     """authz with --authorization-mode=RBAC: the chain most tests use."""
-    proc = authz_process(tmp_path_factory.mktemp("authz"), registry.address, "--authorization-mode", "RBAC").start()
-    yield proc
-    assert proc.stop() == 0, "authz did not drain and exit cleanly on SIGTERM"
+    yield from serving(authz_process(tmp_path_factory.mktemp("authz"), registry.address, "--authorization-mode", "RBAC"))
 
 
 @dataclass
@@ -106,6 +88,17 @@ async def connect(process: ServiceProcess) -> AsyncIterator[Authz]:
         yield Authz(process, channel, authz_pb2_grpc.AuthorizerStub(channel))
     finally:
         await channel.close()
+
+
+@contextlib.asynccontextmanager
+async def started(tmp: Path, registry_address: str, *args: str) -> AsyncIterator[Authz]:
+    """An authz process of its own with these flags, connected; it must drain and exit cleanly afterwards."""
+    proc = authz_process(tmp, registry_address, *args).start()
+    try:
+        async with connect(proc) as a:
+            yield a
+    finally:
+        assert proc.stop() == 0
 
 
 @pytest.fixture(scope="session")

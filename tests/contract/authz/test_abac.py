@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from kubeproto.authz.v1 import authz_pb2
-from tests.contract.authz.conftest import Authz, authz_process, connect, path, resource, user
+from tests.contract.authz.conftest import Authz, path, resource, started, user
 from tests.support.services import ServiceProcess
 
 V1BETA1 = {"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "kind": "Policy"}
@@ -35,11 +35,9 @@ POLICY_FILE = "\n".join([
 async def abac(registry: ServiceProcess, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Authz]:
     tmp = tmp_path_factory.mktemp("abac")
     (tmp / "policy.jsonl").write_text(POLICY_FILE + "\n")
-    proc = authz_process(tmp, registry.address, "--authorization-mode", "ABAC,RBAC",
-                         "--authorization-policy-file", str(tmp / "policy.jsonl")).start()
-    async with connect(proc) as a:
+    async with started(tmp, registry.address, "--authorization-mode", "ABAC,RBAC",
+                       "--authorization-policy-file", str(tmp / "policy.jsonl")) as a:
         yield a
-    assert proc.stop() == 0
 
 
 async def decision(authz: Authz, attrs: authz_pb2.Attributes) -> tuple[int, str]:

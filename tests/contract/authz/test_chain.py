@@ -10,11 +10,10 @@ from kubeproto.authz.v1 import authz_pb2
 from tests.contract.authz.conftest import (
     Authz,
     Rbac,
-    authz_process,
-    connect,
     path,
     resource,
     rule,
+    started,
     subject,
     until_allowed,
     user,
@@ -25,21 +24,17 @@ from tests.support.services import ServiceProcess
 @pytest.fixture(scope="module")
 async def rbac_then_deny(registry: ServiceProcess, tmp_path_factory: pytest.TempPathFactory
                          ) -> AsyncIterator[Authz]:
-    proc = authz_process(tmp_path_factory.mktemp("authz-deny"), registry.address,
-                         "--authorization-mode", "RBAC,AlwaysDeny").start()
-    async with connect(proc) as a:
+    async with started(tmp_path_factory.mktemp("authz-deny"), registry.address,
+                       "--authorization-mode", "RBAC,AlwaysDeny") as a:
         yield a
-    assert proc.stop() == 0
 
 
 @pytest.fixture(scope="module")
 async def deny_then_allow(registry: ServiceProcess, tmp_path_factory: pytest.TempPathFactory
                           ) -> AsyncIterator[Authz]:
-    proc = authz_process(tmp_path_factory.mktemp("authz-allow"), registry.address,
-                         "--authorization-mode", "AlwaysDeny", "--authorization-mode", "AlwaysAllow").start()
-    async with connect(proc) as a:
+    async with started(tmp_path_factory.mktemp("authz-allow"), registry.address,
+                       "--authorization-mode", "AlwaysDeny", "--authorization-mode", "AlwaysAllow") as a:
         yield a
-    assert proc.stop() == 0
 
 
 async def test_always_deny_refuses_what_rbac_has_no_opinion_on(rbac_then_deny: Authz, rbac: Rbac, uid: str) -> None:

@@ -22,11 +22,10 @@ from kubeproto.authz.v1 import authz_pb2
 from tests.contract.authz.conftest import (
     Authz,
     Rbac,
-    authz_process,
-    connect,
     path,
     resource,
     rule,
+    started,
     subject,
     until_allowed,
     user,
@@ -134,15 +133,13 @@ async def webhook(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Web
 @pytest.fixture(scope="module")
 async def webhook_authz(registry: ServiceProcess, webhook: Webhook, tmp_path_factory: pytest.TempPathFactory
                         ) -> AsyncIterator[Authz]:
-    proc = authz_process(tmp_path_factory.mktemp("authz-webhook"), registry.address,
-                         "--authorization-mode", "Webhook,RBAC",
-                         "--authorization-webhook-config-file", str(webhook.config),
-                         "--authorization-webhook-version", "v1",
-                         "--authorization-webhook-cache-authorized-ttl", f"{AUTHORIZED_TTL:g}s",
-                         "--authorization-webhook-cache-unauthorized-ttl", f"{UNAUTHORIZED_TTL:g}s").start()
-    async with connect(proc) as a:
+    async with started(tmp_path_factory.mktemp("authz-webhook"), registry.address,
+                       "--authorization-mode", "Webhook,RBAC",
+                       "--authorization-webhook-config-file", str(webhook.config),
+                       "--authorization-webhook-version", "v1",
+                       "--authorization-webhook-cache-authorized-ttl", f"{AUTHORIZED_TTL:g}s",
+                       "--authorization-webhook-cache-unauthorized-ttl", f"{UNAUTHORIZED_TTL:g}s") as a:
         yield a
-    assert proc.stop() == 0
 
 
 def someone(prefix: str, uid: str) -> authn_pb2.UserInfo:
@@ -250,32 +247,24 @@ async def test_rules_review_is_incomplete(webhook_authz: Authz, uid: str) -> Non
 async def test_an_untrusted_server_certificate_is_an_error(registry: ServiceProcess, webhook: Webhook,
                                                             tmp_path_factory: pytest.TempPathFactory,
                                                             uid: str) -> None:
-    proc = authz_process(tmp_path_factory.mktemp("authz-wrong-ca"), registry.address,
-                         "--authorization-mode", "Webhook", "--authorization-webhook-config-file",
-                         str(webhook.wrong_ca_config)).start()
-    try:
-        async with connect(proc) as authz:
-            response = await authz.authorize(path(someone("wh-allow", uid), "get", "/x"))
-            assert response.decision == authz_pb2.NO_OPINION
-            assert response.evaluation_error == (
-                f'Post "https://127.0.0.1:{webhook.server.port}/authorize": '
-                'tls: failed to verify certificate: x509: certificate signed by unknown authority')
-            assert not webhook.server.calls(f"wh-allow-{uid}")
-    finally:
-        assert proc.stop() == 0
+    async with started(tmp_path_factory.mktemp("authz-wrong-ca"), registry.address,
+                       "--authorization-mode", "Webhook", "--authorization-webhook-config-file",
+                       str(webhook.wrong_ca_config)) as authz:
+        response = await authz.authorize(path(someone("wh-allow", uid), "get", "/x"))
+        assert response.decision == authz_pb2.NO_OPINION
+        assert response.evaluation_error == (
+            f'Post "https://127.0.0.1:{webhook.server.port}/authorize": '
+            'tls: failed to verify certificate: x509: certificate signed by unknown authority')
+        assert not webhook.server.calls(f"wh-allow-{uid}")
 
 
 async def test_v1beta1_names_groups_group(registry: ServiceProcess, webhook: Webhook,
                                           tmp_path_factory: pytest.TempPathFactory, uid: str) -> None:
-    proc = authz_process(tmp_path_factory.mktemp("authz-v1beta1"), registry.address,
-                         "--authorization-mode", "Webhook", "--authorization-webhook-config-file",
-                         str(webhook.config)).start()  # the default version, as kube-apiserver's
-    try:
-        async with connect(proc) as authz:
-            who = someone("wh-allow-beta", uid)
-            assert await authz.allowed(path(who, "get", "/x"))
-            [review] = webhook.server.calls(who.username)
-            assert review["apiVersion"] == "authorization.k8s.io/v1beta1"
-            assert review["spec"]["group"] == ["devs", "system:authenticated"] and "groups" not in review["spec"]
-    finally:
-        assert proc.stop() == 0
+    async with started(tmp_path_factory.mktemp("authz-v1beta1"), registry.address,
+                       "--authorization-mode", "Webhook", "--authorization-webhook-config-file",
+                       str(webhook.config)) as authz:  # the default version, as kube-apiserver's
+        who = someone("wh-allow-beta", uid)
+        assert await authz.allowed(path(who, "get", "/x"))
+        [review] = webhook.server.calls(who.username)
+        assert review["apiVersion"] == "authorization.k8s.io/v1beta1"
+        assert review["spec"]["group"] == ["devs", "system:authenticated"] and "groups" not in review["spec"]
