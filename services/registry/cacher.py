@@ -5,6 +5,16 @@ buffer of its recent events. Watchers are served from the buffer and then live;
 a watcher that asks for a version older than the buffer (e.g. after a registry
 restart) gets the missing history from etcd first, so nothing is missed, or 410
 Expired when etcd has compacted it away.
+
+How far the cache has come is learnt from its own watch only, never from etcd
+progress notifications (which etcd 3.4.23 may send ahead of queued events,
+etcd-io/etcd#15220). Each resource has a sentinel key just before its objects
+(keys.sentinel_key); the cache's watch covers it. To know that it has seen
+everything up to "now", the cache writes the sentinel: the write's revision R
+comes after every write acknowledged before, and the sentinel's own event at R
+reaches the cache after every event before R. Consistent reads and BOOKMARKs
+both wait for that event; one write serves every read waiting meanwhile
+(services.registry.consistency).
 """
 
 from __future__ import annotations
@@ -12,9 +22,8 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
-import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import grpc
@@ -22,15 +31,19 @@ import grpc
 from apimachinery import errors, logs
 from apimachinery.scheme import Kind, Scheme
 from kubeproto.registry.v1 import registry_pb2
-from services.registry import envelope
+from services.registry import envelope, keys
+from services.registry.consistency import RevisionProbe
 from services.registry.etcd import Compacted, Etcd, prefix_end
 from services.registry.predicate import Attrs, AttrsReader, Predicate
 
 log = logs.get("registry.cacher")
 
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
-# A progress request unanswered this long (e.g. lost with a broken watch) may be sent again.
-_PROGRESS_RETRY = 0.1
+# A read waiting for a given revision that the cache has not reached after this long writes the
+# sentinel, so that an idle resource gets there too.
+_NUDGE_AFTER = 0.05
+# How long a bookmark round waits for its sentinel event.
+_BOOKMARK_WAIT = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,13 +136,15 @@ def _expire(fut: asyncio.Future[bool]) -> None:
 
 class Cacher:
     def __init__(self, etcd: Etcd, scheme: Scheme, kind: Kind, prefix: bytes, capacity: int = 1000,
-                 watcher_capacity: int = 10000, revision: Callable[[], Awaitable[int]] | None = None) -> None:
+                 watcher_capacity: int = 10000) -> None:
         self.etcd = etcd
-        # etcd's current revision for consistent reads (services.registry.consistency shares one probe)
-        self.current_revision = revision or etcd.revision
         self.scheme = scheme
         self.kind = kind
-        self.prefix = prefix
+        self.prefix = prefix  # objects: [prefix, prefix_end(prefix))
+        # Written to learn how far the watch has come; the watch covers [sentinel, prefix_end(prefix)).
+        self.sentinel = keys.sentinel_key(prefix)
+        # Sentinel writes, one shared by every read waiting for it.
+        self.probe = RevisionProbe(self._write_sentinel)
         self.capacity = capacity
         self.watcher_capacity = watcher_capacity
         self.reader = AttrsReader(scheme, kind)
@@ -141,11 +156,9 @@ class Cacher:
         self.watchers: set[Watcher] = set()
         self.ready = asyncio.Event()
         self._waiters: list[tuple[int, asyncio.Future[bool]]] = []
-        self._progress: asyncio.Queue[None] = asyncio.Queue()
-        # When the outstanding progress request was sent (0: none): one at a time serves every waiter.
-        self._progress_asked = 0.0
-        self._bookmarks_due = False
-        # The etcd watch is established (progress requests can be answered).
+        self._bookmark_task: asyncio.Task[None] | None = None
+        self._nudges: set[asyncio.Future[int]] = set()
+        # The etcd watch is established.
         self.watching = False
         self._task: asyncio.Task[None] | None = None
 
@@ -155,10 +168,12 @@ class Cacher:
         self._task = asyncio.create_task(self._run(), name=f"cacher {self.kind.info.resource}")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        self.probe.cancel()
+        for task in (self._bookmark_task, self._task):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         for w in list(self.watchers):
             w.close(None)
 
@@ -187,20 +202,13 @@ class Cacher:
                     await self._list()
                     listed = True
                     self.ready.set()
-                async for resp in self.etcd.watch(self.prefix, prefix_end(self.prefix), self.rv + 1,
-                                                  progress=self._progress):
+                async for resp in self.etcd.watch(self.sentinel, prefix_end(self.prefix), self.rv + 1):
                     delay = 0.1
-                    if resp.events:
-                        for ev in resp.events:
-                            self._apply(ev)
-                    elif resp.created:
+                    for ev in resp.events:
+                        self._apply(ev)
+                    if resp.created:
                         self.watching = True
-                        self._progress_asked = 0.0
-                        if self._waiters:
-                            self._ask_progress()
-                    else:
-                        self._progress_asked = 0.0
-                        self._advance(resp.header.revision, progress=True)
+                    # Anything else (a progress notification) is ignored: see the module's docstring.
                 self.watching = False
             except asyncio.CancelledError:
                 self.watching = False
@@ -227,6 +235,11 @@ class Cacher:
     def _apply(self, ev: object) -> None:
         kv = ev.kv  # type: ignore[attr-defined]
         rv = kv.mod_revision
+        if not kv.key.startswith(self.prefix):
+            if kv.key == self.sentinel:
+                self._advance(rv)  # every event before rv has been applied: the watch is in revision order
+            # else another resource's key in the watch's range (e.g. "<sentinel>-x/..."): not ours
+            return
         rest = kv.key[len(self.prefix):].decode()
         namespace, _, name = rest.rpartition("/")
         ident = f"{namespace}/{name}"
@@ -253,13 +266,9 @@ class Cacher:
             w.offer(event)
         self._advance(rv)
 
-    def _advance(self, rv: int, progress: bool = False) -> None:
+    def _advance(self, rv: int) -> None:
         if rv > self.rv:
             self.rv = rv
-        if progress and self._bookmarks_due:
-            self._bookmarks_due = False
-            for w in list(self.watchers):
-                w.bookmark(self.rv)
         if self._waiters:
             still = []
             for want, fut in self._waiters:
@@ -270,52 +279,76 @@ class Cacher:
                 else:
                     still.append((want, fut))
             self._waiters = still
-            if still and progress:
-                self._ask_progress()  # answered at a revision older than someone needs: ask again
 
-    def _ask_progress(self) -> None:
-        """Ask etcd for a progress notification, unless one is outstanding (its answer serves everyone)."""
-        now = time.monotonic()
-        if self._progress_asked and now - self._progress_asked < _PROGRESS_RETRY:
+    async def _write_sentinel(self) -> int:
+        return await self.etcd.put(self.sentinel)
+
+    def _nudge(self, fut: asyncio.Future[bool]) -> None:
+        """Write the sentinel for a read still waiting: its event takes the cache to the present."""
+        if fut.done():
             return
-        self._progress_asked = now
-        self._progress.put_nowait(None)
+        nudge = asyncio.ensure_future(self.probe.revision(read=False))
+        self._nudges.add(nudge)
+        nudge.add_done_callback(self._nudged)
+
+    def _nudged(self, nudge: asyncio.Future[int]) -> None:
+        self._nudges.discard(nudge)
+        if not nudge.cancelled() and (exc := nudge.exception()) is not None:
+            log.warning("sentinel write failed", resource=self.kind.info.resource, error=str(exc))
 
     def send_bookmarks(self) -> None:
-        """Ask etcd how far this resource is current; watchers get a BOOKMARK at that version."""
-        if self.watchers:
-            self._bookmarks_due = True
-            self._ask_progress()
+        """Give watchers that allow bookmarks a BOOKMARK once the watch has caught up with the present."""
+        if self._bookmark_task is None and self.watching and any(
+                w.bookmarks and not w.closed for w in self.watchers):
+            self._bookmark_task = asyncio.create_task(self._bookmark(), name=f"bookmarks {self.kind.info.resource}")
 
-    async def caught_up(self, rv: int, timeout: float) -> bool:
+    async def _bookmark(self) -> None:
+        try:
+            revision = await self.probe.revision(read=False)
+            if await self.caught_up(revision, _BOOKMARK_WAIT):
+                # Every event up to self.rv has been offered to the watchers already, so it goes after them.
+                for w in list(self.watchers):
+                    w.bookmark(self.rv)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the next interval tries again
+            log.warning("bookmark round failed", resource=self.kind.info.resource, error=str(exc))
+        finally:
+            self._bookmark_task = None
+
+    async def caught_up(self, rv: int, timeout: float, nudge: bool = False) -> bool:
         """Whether the cache has seen revision ``rv``, waiting up to ``timeout`` for it.
 
-        When the resource has no new events, a progress notification from etcd
-        (requested here, one at a time for all waiters) moves the cache to the
-        current revision.
+        With ``nudge``, a wait longer than a moment writes the sentinel, so that
+        the cache reaches ``rv`` even when its resource has no new events (``rv``
+        may be another resource's revision).
         """
         if self.rv >= rv:
             return True
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[bool] = loop.create_future()
         self._waiters.append((rv, fut))
-        self._ask_progress()
         expire = loop.call_later(timeout, _expire, fut)
+        nudging = loop.call_later(_NUDGE_AFTER, self._nudge, fut) if nudge else None
         try:
             return await fut
         finally:
             expire.cancel()
+            if nudging is not None:
+                nudging.cancel()
 
-    async def wait_until(self, rv: int, timeout: float = 3.0) -> None:
+    async def wait_until(self, rv: int, timeout: float = 3.0, nudge: bool = True) -> None:
         """Wait until the cache has seen revision ``rv`` (504 when it does not in time)."""
         await self.ready.wait()
-        if not await self.caught_up(rv, timeout):
+        if not await self.caught_up(rv, timeout, nudge=nudge):
             raise errors.StatusError(504, "Timeout", f"Too large resource version: {rv}, current: {self.rv}",
                                      retry_after_seconds=1)
 
     async def wait_fresh(self) -> None:
-        """Wait until the cache has caught up with etcd's current revision (a consistent read)."""
-        await self.wait_until(await self.current_revision())
+        """Wait until the cache has seen every write acknowledged before this call (a consistent read):
+        until the event of a sentinel write made after the call began."""
+        await self.ready.wait()
+        await self.wait_until(await self.probe.revision(), nudge=False)
 
     # reads --------------------------------------------------------------------------
 

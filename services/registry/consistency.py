@@ -1,9 +1,11 @@
-"""etcd's current revision for consistent reads, one probe shared by many reads.
+"""A revision of etcd for consistent reads, one probe shared by many reads.
 
 A consistent read (Get or List with no resourceVersion, a Watch from "now") must
 see every write acknowledged before the read arrived. It is served from the
-watch cache once the cache has seen etcd's current revision, which a probe
-reads: a linearizable Range of a single key, whose header carries the revision.
+watch cache once the cache's own watch has delivered the event of a probe: a
+write of the resource's sentinel key (services.registry.cacher), whose revision
+comes after every write acknowledged before it. Each resource's cache has its
+own RevisionProbe.
 
 Probes are shared. A read that arrives while no probe is running starts one; a
 read that arrives while one is running waits for the next one, which starts as
@@ -20,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from prometheus_client import Counter
 
 PROBES = Counter("registry_consistent_read_probes_total",
-                 "etcd revision probes made for consistent reads (each serves every read waiting for it)")
+                 "sentinel writes made for consistent reads and bookmarks (each serves every read waiting for it)")
 READS = Counter("registry_consistent_read_revisions_total",
                 "consistent reads that asked for etcd's current revision")
 
@@ -32,9 +34,10 @@ class RevisionProbe:
         self._next: asyncio.Future[int] | None = None
         self._task: asyncio.Task[int] | None = None
 
-    async def revision(self) -> int:
-        """A revision of etcd read after this call began (linearizable)."""
-        READS.inc()
+    async def revision(self, read: bool = True) -> int:
+        """The revision of a probe made after this call began; ``read``: count it as a consistent read."""
+        if read:
+            READS.inc()
         if self._running is None:
             fut = self._start(asyncio.get_running_loop().create_future())
         else:

@@ -16,7 +16,6 @@ from apimachinery.scheme import Kind, Scheme
 from kubeproto.registry.v1 import registry_pb2, registry_pb2_grpc
 from services.registry import keys
 from services.registry.cacher import Cacher
-from services.registry.consistency import RevisionProbe
 from services.registry.etcd import Etcd
 from services.registry.pagination import list_page
 from services.registry.predicate import AttrsReader, Predicate
@@ -51,7 +50,6 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         self.cache_size = cache_size
         self._cachers: dict[tuple[str, str], Cacher] = {}
         self._readers: dict[tuple[str, str], AttrsReader] = {}
-        self.probe = RevisionProbe(etcd.revision)
         self._kinds: dict[tuple[str, str, str], Kind] = {}
         # (verb, resource) -> its latency histogram and 200-counter children: labels() is costly per call
         self._metrics: dict[tuple[str, str], tuple[Any, Any]] = {}
@@ -74,8 +72,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         c = self._cachers.get(ident)
         if c is None:
             prefix = keys.resource_prefix(self.store.config.prefix, kind)
-            c = self._cachers[ident] = Cacher(self.etcd, self.scheme, kind, prefix, capacity=self.cache_size,
-                                              revision=self.probe.revision)
+            c = self._cachers[ident] = Cacher(self.etcd, self.scheme, kind, prefix, capacity=self.cache_size)
             c.start()
         return c
 
@@ -93,7 +90,6 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
                 c.send_bookmarks()
 
     async def stop(self) -> None:
-        self.probe.cancel()
         for c in list(self._cachers.values()):
             await c.stop()
 
@@ -148,12 +144,13 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         return await self._call("get", request.resource, context, run)
 
     async def _consistent_get(self, kind: Kind, namespace: str, name: str) -> registry_pb2.Object:
-        """A Get that sees every write acknowledged before it arrived: from the watch cache once it has
-        reached etcd's current revision (one probe shared by concurrent reads), else a quorum read of etcd."""
+        """A Get that sees every write acknowledged before it arrived: from the watch cache once its watch
+        has delivered a sentinel write made after the Get arrived (one write shared by the resource's
+        concurrent reads), else a quorum read of etcd."""
         cacher = self.cacher(kind)
         if cacher.ready.is_set() and cacher.watching:
             try:
-                revision = await self.probe.revision()
+                revision = await cacher.probe.revision()
             except Exception:
                 revision = 0  # etcd trouble: the quorum read below reports it
             if revision and await cacher.caught_up(revision, CONSISTENT_GET_WAIT):

@@ -100,7 +100,8 @@ async def test_concurrent_consistent_gets_share_probes(etcd, tmp_path, kind, ns,
             await client.create(cms, obj(cm(name)), namespace=ns)
         await client.get(cms, "p0", namespace=ns)  # starts the configmaps cache
         await client.list(cms, ns)  # a consistent list: waits until the cache follows etcd
-        # Writes elsewhere move etcd's revision without any ConfigMap event: progress must catch the cache up.
+        # Writes elsewhere move etcd's revision without any ConfigMap event: the cache catches up through
+        # the event of its sentinel write.
         await client.create(leases, obj({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
                                          "metadata": {"name": "l"}}), namespace=ns)
 
@@ -119,3 +120,18 @@ async def test_concurrent_consistent_gets_share_probes(etcd, tmp_path, kind, ns,
     finally:
         await client.close()
         proc.stop()
+
+
+async def test_reads_at_a_version_of_another_resource_on_an_idle_one(registry, client, kind, ns, obj):
+    """A version taken from another resource: the idle cache gets there by writing its sentinel."""
+    cms, leases = kind("configmaps"), kind("leases", "coordination.k8s.io")
+    await client.create(cms, obj(cm("idle")), namespace=ns)
+    await client.list(cms, ns)
+    for i in range(5):
+        lease = await client.create(leases, obj({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                                                 "metadata": {"name": f"v{i}"}}), namespace=ns)
+        rv = lease.metadata.resourceVersion
+        got = await asyncio.wait_for(client.get(cms, "idle", namespace=ns, resource_version=rv), 2)
+        assert got.metadata.name == "idle"
+        items, list_rv, _ = await asyncio.wait_for(client.list(cms, ns, resource_version=rv), 2)
+        assert [i.metadata.name for i in items] == ["idle"] and int(list_rv) >= int(rv)
