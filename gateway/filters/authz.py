@@ -2,10 +2,15 @@
 
 The attributes go to the authz service (its chain of authorizers decides).
 Allow decisions are reused for --authorization-cache-authorized-ttl (and denials
-for --authorization-cache-unauthorized-ttl), keyed by the whole attribute set.
+for --authorization-cache-unauthorized-ttl), keyed by the whole attribute set, or,
+when authz says the decision holds for every name (AuthorizeResponse.any_name), by
+the attributes without the name: one decision then serves gets of every object of
+that kind in that namespace. The name-less key is looked up first, then the named one.
 """
 
 from __future__ import annotations
+
+from prometheus_client import Counter
 
 from apimachinery.errors import StatusError
 from gateway.cache import TTLCache
@@ -13,6 +18,11 @@ from gateway.clients import Services, unary
 from gateway.requestinfo import RequestInfo
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2
+
+# Authorize calls made (decision cache misses, and reviews, which are never cached), by verb and resource
+# (empty for non-resource requests).
+AUTHZ_CALLS = Counter("gateway_authorization_calls", "Authorize calls to the authz service (cache misses, reviews).",
+                      ["verb", "resource"])
 
 
 def attributes(user: authn_pb2.UserInfo, info: RequestInfo) -> authz_pb2.Attributes:
@@ -73,23 +83,69 @@ def request_key(user: bytes, info: RequestInfo) -> tuple[object, ...]:
     return (user, info.verb, False, info.path)
 
 
+class _AnyName:
+    """Stands for the name in the key of a decision that holds for every name. Distinct from every
+    string, so a name-less key never meets the key of a request whose name is empty (a list, a
+    create), whose decision need not hold for other names."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<any name>"
+
+
+ANY_NAME = _AnyName()
+
+
+def any_name_key(user: bytes, info: RequestInfo) -> tuple[object, ...]:
+    """request_key() of a resource request with the name replaced by ANY_NAME."""
+    return (user, info.verb, True, info.namespace, info.api_group, info.api_version, info.resource,
+            info.subresource, ANY_NAME)
+
+
+def attributes_keys(attrs: authz_pb2.Attributes) -> tuple[object, object | None]:
+    """(named key, name-less key or None) of an Attributes message, for callers that have no RequestInfo."""
+    named = attrs.SerializeToString(deterministic=True)
+    if not attrs.resource_request:
+        return named, None
+    nameless = authz_pb2.Attributes()
+    nameless.CopyFrom(attrs)
+    nameless.ClearField("name")
+    return named, (ANY_NAME, nameless.SerializeToString(deterministic=True))
+
+
 class Authorizer:
     def __init__(self, services: Services, allowed_ttl: float, denied_ttl: float) -> None:
         self.services = services
         self.decisions: TTLCache[object, authz_pb2.AuthorizeResponse] = TTLCache(allowed_ttl)
         self.denied_ttl = denied_ttl
 
-    async def decide(self, attrs: authz_pb2.Attributes, use_cache: bool = True,
-                     key: object = None) -> authz_pb2.AuthorizeResponse:
+    def cached(self, key: object, nameless: object | None) -> authz_pb2.AuthorizeResponse | None:
+        """The decision kept for any name (nameless key), else the one kept for this name."""
+        if nameless is not None:
+            found = self.decisions.get(nameless)
+            if found is not None:
+                return found
+        return self.decisions.get(key)
+
+    async def decide(self, attrs: authz_pb2.Attributes, use_cache: bool = True, key: object = None,
+                     nameless: object | None = None) -> authz_pb2.AuthorizeResponse:
+        """authz's decision on attrs. With use_cache, a decision kept under the name-less key (when
+        given) or the named key (by default the serialized attributes, with the name-less key derived
+        from them) is reused, and a new one is kept under the name-less key when authz says it holds
+        for every name, else under the named key."""
         if use_cache:
             if key is None:
-                key = attrs.SerializeToString(deterministic=True)
-            cached = self.decisions.get(key)
+                key, nameless = attributes_keys(attrs)
+            cached = self.cached(key, nameless)
             if cached is not None:
                 return cached
+        AUTHZ_CALLS.labels(attrs.verb, attrs.resource).inc()
         resp: authz_pb2.AuthorizeResponse = await unary(self.services.authz.Authorize, attrs,
                                                         self.services.timeouts.service)
         if use_cache:
+            if resp.any_name and nameless is not None:
+                key = nameless
             if resp.decision == authz_pb2.ALLOW:
                 self.decisions.put(key, resp)
             else:
@@ -106,11 +162,13 @@ class Authorizer:
         """authorize(attributes(user, info)), the Attributes built only when the cache has no decision.
 
         user_bytes is user_key(user), which the caller may have kept from authentication."""
-        key = request_key(user_bytes or user_key(user), info)
-        cached = self.decisions.get(key)
+        user_bytes = user_bytes or user_key(user)
+        key = request_key(user_bytes, info)
+        nameless = any_name_key(user_bytes, info) if info.is_resource_request else None
+        cached = self.cached(key, nameless)
         if cached is not None and cached.decision == authz_pb2.ALLOW:
             return
         attrs = attributes(user, info)
-        resp = cached if cached is not None else await self.decide(attrs, key=key)
+        resp = cached if cached is not None else await self.decide(attrs, key=key, nameless=nameless)
         if resp.decision != authz_pb2.ALLOW:
             raise forbidden(attrs, resp.reason)

@@ -24,6 +24,9 @@ ALL_AUTHENTICATED = "system:authenticated"
 SPEC_FIELDS = {"user": str, "group": str, "readonly": bool, "apiGroup": str, "resource": str, "namespace": str,
                "nonResourcePath": str}
 V0_FIELDS = {"user": str, "group": str, "readonly": bool, "resource": str, "namespace": str}
+# Policies name no objects: every answer holds for any name (AuthorizeResponse.any_name).
+ALLOWED = Result(ALLOW, any_name=True)
+NOTHING_MATCHED = Result(NO_OPINION, "No policy matched.", any_name=True)
 
 
 @dataclass(frozen=True)
@@ -151,8 +154,8 @@ class ABACAuthorizer:
         username, groups = attrs.user.username, list(attrs.user.groups)
         for p in self.policies:
             if _matches(p, attrs, username, groups):
-                return Result(ALLOW)
-        return Result(NO_OPINION, "No policy matched.")
+                return ALLOWED
+        return NOTHING_MATCHED
 
     def rules_for(self, user: authn_pb2.UserInfo, namespace: str) -> RuleSet:
         result = RuleSet()

@@ -10,8 +10,9 @@ from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2
 from services.authz.authorizer import ALLOW, NO_OPINION, NO_OPINION_RESULT, Result, RuleSet
 
-ALLOWED = Result(ALLOW)
-EVERYTHING_FORBIDDEN = Result(NO_OPINION, "Everything is forbidden.")
+# Neither looks at the object's name.
+ALLOWED = Result(ALLOW, any_name=True)
+EVERYTHING_FORBIDDEN = Result(NO_OPINION, "Everything is forbidden.", any_name=True)
 
 
 class AlwaysAllowAuthorizer:

@@ -18,11 +18,15 @@ READ_ONLY_VERBS = frozenset({"get", "list", "watch"})
 
 @dataclass(slots=True)
 class Result:
-    """(Decision, reason, error) of one Authorize call."""
+    """(Decision, reason, error) of one Authorize call.
+
+    any_name: the decision would be the same for every Attributes.name (all else equal), so a
+    caller may reuse it for any object of that kind (AuthorizeResponse.any_name). False is safe."""
 
     decision: int
     reason: str = ""
     error: str = ""
+    any_name: bool = False
 
 
 @dataclass(slots=True)
@@ -45,4 +49,7 @@ class Authorizer(Protocol):
     def rules_for(self, user: authn_pb2.UserInfo, namespace: str) -> RuleSet: ...
 
 
-NO_OPINION_RESULT = Result(NO_OPINION)
+# No opinion, whatever the object's name.
+NO_OPINION_RESULT = Result(NO_OPINION, any_name=True)
+# No opinion for this name, though a rule limited by resourceNames might allow another.
+NAMED_NO_OPINION_RESULT = Result(NO_OPINION)

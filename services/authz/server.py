@@ -27,7 +27,7 @@ class AuthorizerService(authz_pb2_grpc.AuthorizerServicer):
                         context: grpc.aio.ServicerContext[Any, Any]) -> authz_pb2.AuthorizeResponse:
         result = await self.authorizer.authorize(request)
         return authz_pb2.AuthorizeResponse(decision=result.decision, reason=result.reason,  # type: ignore[arg-type]
-                                           evaluation_error=result.error)
+                                           evaluation_error=result.error, any_name=result.any_name)
 
     async def ReviewRules(self, request: authz_pb2.RulesReviewRequest,
                           context: grpc.aio.ServicerContext[Any, Any]) -> authz_pb2.RulesReviewResponse:

@@ -32,19 +32,25 @@ class UnionAuthorizer:
         self._undecided = metrics.DECISIONS.labels("", "no_opinion")
 
     async def authorize(self, attrs: authz_pb2.Attributes) -> Result:
+        """The first decisive answer. Its any_name holds only if every authorizer consulted before it
+        also answered regardless of the name: another name might have been decided earlier."""
         reasons: list[str] = []
         errors: list[str] = []
+        any_name = True
         for authorizer in self.chain:
             result = await authorizer.authorize(attrs)
             if result.decision != NO_OPINION:
                 self._decided[(authorizer.name, result.decision)].inc()
-                return result
+                if any_name or not result.any_name:
+                    return result
+                return Result(result.decision, result.reason, result.error, any_name=False)
+            any_name = any_name and result.any_name
             if result.error:
                 errors.append(result.error)
             if result.reason:
                 reasons.append(result.reason)
         self._undecided.inc()
-        return Result(NO_OPINION, "\n".join(reasons), aggregate(errors))
+        return Result(NO_OPINION, "\n".join(reasons), aggregate(errors), any_name=any_name)
 
     def rules_for(self, user: authn_pb2.UserInfo, namespace: str) -> RuleSet:
         union = RuleSet()

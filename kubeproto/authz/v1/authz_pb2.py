@@ -26,31 +26,31 @@ from kubeproto.authn.v1 import authn_pb2 as kubeproto_dot_authn_dot_v1_dot_authn
 from kubeproto.api.rbac.v1 import generated_pb2 as kubeproto_dot_api_dot_rbac_dot_v1_dot_generated__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ekubeproto/authz/v1/authz.proto\x12\x12kubeproto.authz.v1\x1a\x1ekubeproto/authn/v1/authn.proto\x1a%kubeproto/api/rbac/v1/generated.proto\"\xde\x01\n\nAttributes\x12*\n\x04user\x18\x01 \x01(\x0b\x32\x1c.kubeproto.authn.v1.UserInfo\x12\x0c\n\x04verb\x18\x02 \x01(\t\x12\x18\n\x10resource_request\x18\x03 \x01(\x08\x12\x11\n\tnamespace\x18\x04 \x01(\t\x12\x11\n\tapi_group\x18\x05 \x01(\t\x12\x13\n\x0b\x61pi_version\x18\x06 \x01(\t\x12\x10\n\x08resource\x18\x07 \x01(\t\x12\x13\n\x0bsubresource\x18\x08 \x01(\t\x12\x0c\n\x04name\x18\t \x01(\t\x12\x0c\n\x04path\x18\n \x01(\t\"m\n\x11\x41uthorizeResponse\x12.\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0e\x32\x1c.kubeproto.authz.v1.Decision\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x18\n\x10\x65valuation_error\x18\x03 \x01(\t\"S\n\x12RulesReviewRequest\x12*\n\x04user\x18\x01 \x01(\x0b\x32\x1c.kubeproto.authn.v1.UserInfo\x12\x11\n\tnamespace\x18\x02 \x01(\t\"\\\n\x0cResourceRule\x12\r\n\x05verbs\x18\x01 \x03(\t\x12\x12\n\napi_groups\x18\x02 \x03(\t\x12\x11\n\tresources\x18\x03 \x03(\t\x12\x16\n\x0eresource_names\x18\x04 \x03(\t\";\n\x0fNonResourceRule\x12\r\n\x05verbs\x18\x01 \x03(\t\x12\x19\n\x11non_resource_urls\x18\x02 \x03(\t\"\xbe\x01\n\x13RulesReviewResponse\x12\x38\n\x0eresource_rules\x18\x01 \x03(\x0b\x32 .kubeproto.authz.v1.ResourceRule\x12?\n\x12non_resource_rules\x18\x02 \x03(\x0b\x32#.kubeproto.authz.v1.NonResourceRule\x12\x12\n\nincomplete\x18\x03 \x01(\x08\x12\x18\n\x10\x65valuation_error\x18\x04 \x01(\t\"\x8f\x02\n\x11\x45scalationRequest\x12*\n\x04user\x18\x01 \x01(\x0b\x32\x1c.kubeproto.authn.v1.UserInfo\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x10\n\x08resource\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12-\n\x05rules\x18\x05 \x03(\x0b\x32\x1e.k8s.io.api.rbac.v1.PolicyRule\x12-\n\x08role_ref\x18\x06 \x01(\x0b\x32\x1b.k8s.io.api.rbac.v1.RoleRef\x12=\n\x10\x61ggregation_rule\x18\x07 \x01(\x0b\x32#.k8s.io.api.rbac.v1.AggregationRule\"\x14\n\x12\x45scalationResponse*/\n\x08\x44\x65\x63ision\x12\x0e\n\nNO_OPINION\x10\x00\x12\t\n\x05\x41LLOW\x10\x01\x12\x08\n\x04\x44\x45NY\x10\x02\x32\xa6\x02\n\nAuthorizer\x12R\n\tAuthorize\x12\x1e.kubeproto.authz.v1.Attributes\x1a%.kubeproto.authz.v1.AuthorizeResponse\x12^\n\x0bReviewRules\x12&.kubeproto.authz.v1.RulesReviewRequest\x1a\'.kubeproto.authz.v1.RulesReviewResponse\x12\x64\n\x13\x43onfirmNoEscalation\x12%.kubeproto.authz.v1.EscalationRequest\x1a&.kubeproto.authz.v1.EscalationResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ekubeproto/authz/v1/authz.proto\x12\x12kubeproto.authz.v1\x1a\x1ekubeproto/authn/v1/authn.proto\x1a%kubeproto/api/rbac/v1/generated.proto\"\xde\x01\n\nAttributes\x12*\n\x04user\x18\x01 \x01(\x0b\x32\x1c.kubeproto.authn.v1.UserInfo\x12\x0c\n\x04verb\x18\x02 \x01(\t\x12\x18\n\x10resource_request\x18\x03 \x01(\x08\x12\x11\n\tnamespace\x18\x04 \x01(\t\x12\x11\n\tapi_group\x18\x05 \x01(\t\x12\x13\n\x0b\x61pi_version\x18\x06 \x01(\t\x12\x10\n\x08resource\x18\x07 \x01(\t\x12\x13\n\x0bsubresource\x18\x08 \x01(\t\x12\x0c\n\x04name\x18\t \x01(\t\x12\x0c\n\x04path\x18\n \x01(\t\"\x7f\n\x11\x41uthorizeResponse\x12.\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0e\x32\x1c.kubeproto.authz.v1.Decision\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x18\n\x10\x65valuation_error\x18\x03 \x01(\t\x12\x10\n\x08\x61ny_name\x18\x04 \x01(\x08\"S\n\x12RulesReviewRequest\x12*\n\x04user\x18\x01 \x01(\x0b\x32\x1c.kubeproto.authn.v1.UserInfo\x12\x11\n\tnamespace\x18\x02 \x01(\t\"\\\n\x0cResourceRule\x12\r\n\x05verbs\x18\x01 \x03(\t\x12\x12\n\napi_groups\x18\x02 \x03(\t\x12\x11\n\tresources\x18\x03 \x03(\t\x12\x16\n\x0eresource_names\x18\x04 \x03(\t\";\n\x0fNonResourceRule\x12\r\n\x05verbs\x18\x01 \x03(\t\x12\x19\n\x11non_resource_urls\x18\x02 \x03(\t\"\xbe\x01\n\x13RulesReviewResponse\x12\x38\n\x0eresource_rules\x18\x01 \x03(\x0b\x32 .kubeproto.authz.v1.ResourceRule\x12?\n\x12non_resource_rules\x18\x02 \x03(\x0b\x32#.kubeproto.authz.v1.NonResourceRule\x12\x12\n\nincomplete\x18\x03 \x01(\x08\x12\x18\n\x10\x65valuation_error\x18\x04 \x01(\t\"\x8f\x02\n\x11\x45scalationRequest\x12*\n\x04user\x18\x01 \x01(\x0b\x32\x1c.kubeproto.authn.v1.UserInfo\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x10\n\x08resource\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12-\n\x05rules\x18\x05 \x03(\x0b\x32\x1e.k8s.io.api.rbac.v1.PolicyRule\x12-\n\x08role_ref\x18\x06 \x01(\x0b\x32\x1b.k8s.io.api.rbac.v1.RoleRef\x12=\n\x10\x61ggregation_rule\x18\x07 \x01(\x0b\x32#.k8s.io.api.rbac.v1.AggregationRule\"\x14\n\x12\x45scalationResponse*/\n\x08\x44\x65\x63ision\x12\x0e\n\nNO_OPINION\x10\x00\x12\t\n\x05\x41LLOW\x10\x01\x12\x08\n\x04\x44\x45NY\x10\x02\x32\xa6\x02\n\nAuthorizer\x12R\n\tAuthorize\x12\x1e.kubeproto.authz.v1.Attributes\x1a%.kubeproto.authz.v1.AuthorizeResponse\x12^\n\x0bReviewRules\x12&.kubeproto.authz.v1.RulesReviewRequest\x1a\'.kubeproto.authz.v1.RulesReviewResponse\x12\x64\n\x13\x43onfirmNoEscalation\x12%.kubeproto.authz.v1.EscalationRequest\x1a&.kubeproto.authz.v1.EscalationResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kubeproto.authz.v1.authz_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DECISION']._serialized_start=1190
-  _globals['_DECISION']._serialized_end=1237
+  _globals['_DECISION']._serialized_start=1208
+  _globals['_DECISION']._serialized_end=1255
   _globals['_ATTRIBUTES']._serialized_start=126
   _globals['_ATTRIBUTES']._serialized_end=348
   _globals['_AUTHORIZERESPONSE']._serialized_start=350
-  _globals['_AUTHORIZERESPONSE']._serialized_end=459
-  _globals['_RULESREVIEWREQUEST']._serialized_start=461
-  _globals['_RULESREVIEWREQUEST']._serialized_end=544
-  _globals['_RESOURCERULE']._serialized_start=546
-  _globals['_RESOURCERULE']._serialized_end=638
-  _globals['_NONRESOURCERULE']._serialized_start=640
-  _globals['_NONRESOURCERULE']._serialized_end=699
-  _globals['_RULESREVIEWRESPONSE']._serialized_start=702
-  _globals['_RULESREVIEWRESPONSE']._serialized_end=892
-  _globals['_ESCALATIONREQUEST']._serialized_start=895
-  _globals['_ESCALATIONREQUEST']._serialized_end=1166
-  _globals['_ESCALATIONRESPONSE']._serialized_start=1168
-  _globals['_ESCALATIONRESPONSE']._serialized_end=1188
-  _globals['_AUTHORIZER']._serialized_start=1240
-  _globals['_AUTHORIZER']._serialized_end=1534
+  _globals['_AUTHORIZERESPONSE']._serialized_end=477
+  _globals['_RULESREVIEWREQUEST']._serialized_start=479
+  _globals['_RULESREVIEWREQUEST']._serialized_end=562
+  _globals['_RESOURCERULE']._serialized_start=564
+  _globals['_RESOURCERULE']._serialized_end=656
+  _globals['_NONRESOURCERULE']._serialized_start=658
+  _globals['_NONRESOURCERULE']._serialized_end=717
+  _globals['_RULESREVIEWRESPONSE']._serialized_start=720
+  _globals['_RULESREVIEWRESPONSE']._serialized_end=910
+  _globals['_ESCALATIONREQUEST']._serialized_start=913
+  _globals['_ESCALATIONREQUEST']._serialized_end=1184
+  _globals['_ESCALATIONRESPONSE']._serialized_start=1186
+  _globals['_ESCALATIONRESPONSE']._serialized_end=1206
+  _globals['_AUTHORIZER']._serialized_start=1258
+  _globals['_AUTHORIZER']._serialized_end=1552
 # @@protoc_insertion_point(module_scope)

@@ -43,14 +43,16 @@ class Attributes(_message.Message):
     def __init__(self, user: _Optional[_Union[_authn_pb2.UserInfo, _Mapping]] = ..., verb: _Optional[str] = ..., resource_request: _Optional[bool] = ..., namespace: _Optional[str] = ..., api_group: _Optional[str] = ..., api_version: _Optional[str] = ..., resource: _Optional[str] = ..., subresource: _Optional[str] = ..., name: _Optional[str] = ..., path: _Optional[str] = ...) -> None: ...
 
 class AuthorizeResponse(_message.Message):
-    __slots__ = ("decision", "reason", "evaluation_error")
+    __slots__ = ("decision", "reason", "evaluation_error", "any_name")
     DECISION_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     EVALUATION_ERROR_FIELD_NUMBER: _ClassVar[int]
+    ANY_NAME_FIELD_NUMBER: _ClassVar[int]
     decision: Decision
     reason: str
     evaluation_error: str
-    def __init__(self, decision: _Optional[_Union[Decision, str]] = ..., reason: _Optional[str] = ..., evaluation_error: _Optional[str] = ...) -> None: ...
+    any_name: bool
+    def __init__(self, decision: _Optional[_Union[Decision, str]] = ..., reason: _Optional[str] = ..., evaluation_error: _Optional[str] = ..., any_name: _Optional[bool] = ...) -> None: ...
 
 class RulesReviewRequest(_message.Message):
     __slots__ = ("user", "namespace")

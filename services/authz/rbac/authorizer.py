@@ -10,7 +10,14 @@ from collections.abc import Iterator
 
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2
-from services.authz.authorizer import ALLOW, NO_OPINION, NO_OPINION_RESULT, Result, RuleSet
+from services.authz.authorizer import (
+    ALLOW,
+    NAMED_NO_OPINION_RESULT,
+    NO_OPINION,
+    NO_OPINION_RESULT,
+    Result,
+    RuleSet,
+)
 from services.authz.gofmt import aggregate, quote
 from services.authz.rbac.rules import Rule
 from services.authz.rbac.store import SERVICE_ACCOUNT, Binding, PolicyStore, Subject
@@ -76,22 +83,29 @@ class RBACAuthorizer:
         groups = list(user.groups)
         errors: list[str] = []
         bound = self._bound_rules(username, groups, attrs.namespace, errors)
+        # any_name: no rule limited by resourceNames matched all but the name (such a rule decides
+        # differently for some other name); an allow is name-independent when its rule names none.
+        any_name = True
         if attrs.resource_request:
             verb, group, subresource, name = attrs.verb, attrs.api_group, attrs.subresource, attrs.name
             resource = f"{attrs.resource}/{subresource}" if subresource else attrs.resource
             for binding, rules in bound:
                 for rule in rules:
-                    if rule.allows_resource(verb, group, resource, subresource, name):
-                        return self._allowed(binding, username, groups)
+                    if rule.matches_resource(verb, group, resource, subresource):
+                        if not rule.resource_names:
+                            return self._allowed(binding, username, groups, True)
+                        if name in rule.name_set:
+                            return self._allowed(binding, username, groups, False)
+                        any_name = False
         else:
             verb, path = attrs.verb, attrs.path
             for binding, rules in bound:
                 for rule in rules:
                     if rule.allows_path(verb, path):
-                        return self._allowed(binding, username, groups)
+                        return self._allowed(binding, username, groups, True)
         if errors:
-            return Result(NO_OPINION, f"RBAC: {aggregate(errors)}")
-        return NO_OPINION_RESULT
+            return Result(NO_OPINION, f"RBAC: {aggregate(errors)}", any_name=any_name)
+        return NO_OPINION_RESULT if any_name else NAMED_NO_OPINION_RESULT
 
     def _bound_rules(self, username: str, groups: list[str], namespace: str,
                      errors: list[str]) -> Iterator[tuple[Binding, tuple[Rule, ...]]]:
@@ -105,10 +119,10 @@ class RBACAuthorizer:
             yield binding, rules
 
     @staticmethod
-    def _allowed(binding: Binding, username: str, groups: list[str]) -> Result:
+    def _allowed(binding: Binding, username: str, groups: list[str], any_name: bool) -> Result:
         subject = binding.applies_to(username, groups)
         assert subject is not None  # the index filed it under this user or one of its groups
-        return Result(ALLOW, f"RBAC: allowed by {describe(binding, subject)}")
+        return Result(ALLOW, f"RBAC: allowed by {describe(binding, subject)}", any_name=any_name)
 
     def rules_for(self, user: authn_pb2.UserInfo, namespace: str) -> RuleSet:
         rules, errors = self.resolver.rules_for(user.username, list(user.groups), namespace)

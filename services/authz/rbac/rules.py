@@ -16,9 +16,9 @@ class Rule:
     """One PolicyRule: its lists as written (for escalation checks and rules reviews) and the
     sets the authorizer matches requests against."""
 
-    __slots__ = ("_all_groups", "_all_resources", "_all_urls", "_all_verbs", "_group_set", "_name_set",
-                 "_resource_set", "_subresource_wildcards", "_url_prefixes", "_url_set", "_verb_set",
-                 "api_groups", "non_resource_urls", "resource_names", "resources", "verbs")
+    __slots__ = ("_all_groups", "_all_resources", "_all_urls", "_all_verbs", "_group_set", "_resource_set",
+                 "_subresource_wildcards", "_url_prefixes", "_url_set", "_verb_set", "api_groups", "name_set",
+                 "non_resource_urls", "resource_names", "resources", "verbs")
 
     def __init__(self, verbs: tuple[str, ...], api_groups: tuple[str, ...], resources: tuple[str, ...],
                  resource_names: tuple[str, ...] = (), non_resource_urls: tuple[str, ...] = ()) -> None:
@@ -35,7 +35,7 @@ class Rule:
         self._resource_set = frozenset(resources)
         # "*/scale" matches the scale subresource of any resource.
         self._subresource_wildcards = frozenset(r[2:] for r in resources if r.startswith("*/"))
-        self._name_set = frozenset(resource_names)
+        self.name_set = frozenset(resource_names)
         self._all_urls = ALL in non_resource_urls
         self._url_set = frozenset(non_resource_urls)
         # "/apis/*" matches every path under /apis/ (the stars are trimmed, as strings.TrimRight does).
@@ -62,16 +62,19 @@ class Rule:
     def __repr__(self) -> str:
         return f"Rule{self.key()!r}"
 
-    def allows_resource(self, verb: str, group: str, resource: str, subresource: str, name: str) -> bool:
-        """RuleAllows for a resource request; resource is "pods" or "pods/log" (combined)."""
+    def matches_resource(self, verb: str, group: str, resource: str, subresource: str) -> bool:
+        """RuleAllows for a resource request but for the name; resource is "pods" or "pods/log" (combined)."""
         if not (self._all_verbs or verb in self._verb_set):
             return False
         if not (self._all_groups or group in self._group_set):
             return False
-        if not (self._all_resources or resource in self._resource_set
-                or (subresource and subresource in self._subresource_wildcards)):
-            return False
-        return not self._name_set or name in self._name_set
+        return bool(self._all_resources or resource in self._resource_set
+                    or (subresource and subresource in self._subresource_wildcards))
+
+    def allows_resource(self, verb: str, group: str, resource: str, subresource: str, name: str) -> bool:
+        """RuleAllows for a resource request; resource is "pods" or "pods/log" (combined)."""
+        return (self.matches_resource(verb, group, resource, subresource)
+                and (not self.name_set or name in self.name_set))
 
     def allows_path(self, verb: str, path: str) -> bool:
         """RuleAllows for a non-resource request."""

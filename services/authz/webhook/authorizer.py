@@ -143,6 +143,7 @@ class WebhookAuthorizer:
             await self._session.close()
 
     async def authorize(self, attrs: authz_pb2.Attributes) -> Result:
+        # Every answer keeps any_name False: the remote authorizer sees the name and may use it.
         key = attrs.SerializeToString(deterministic=True)
         status = self.cache.get(key)
         if status is not None:

@@ -112,3 +112,13 @@ async def test_rules_review_lists_abac_rules(abac: Authz) -> None:
         (list(r.verbs), list(r.non_resource_urls)) for r in legacy.non_resource_rules]
     elsewhere = await abac.review(user("abac-bob"), "other")
     assert not any("pods" in r.resources for r in elsewhere.resource_rules)
+
+
+async def test_abac_answers_hold_for_any_name(abac: Authz) -> None:
+    """Policies name no objects; RBAC behind it (nothing bound to these users) neither."""
+    for attrs in (resource(user("abac-alice"), "get", "secrets", namespace="projectCaribou", name="s"),
+                  resource(user("abac-alice"), "get", "secrets", namespace="other", name="s")):
+        response = await abac.authorize(attrs)
+        assert response.any_name, attrs
+    assert (await abac.authorize(resource(user("abac-alice"), "get", "secrets", namespace="projectCaribou",
+                                          name="s"))).decision == authz_pb2.ALLOW

@@ -66,3 +66,27 @@ async def test_no_opinion_falls_through_to_the_next_mode(deny_then_allow: Authz,
     assert [(list(r.verbs), list(r.api_groups), list(r.resources)) for r in review.resource_rules] == \
         [(["*"], ["*"], ["*"])]
     assert [(list(r.verbs), list(r.non_resource_urls)) for r in review.non_resource_rules] == [(["*"], ["*"])]
+
+
+async def test_any_name_of_always_allow_and_always_deny(deny_then_allow: Authz, uid: str) -> None:
+    response = await deny_then_allow.authorize(resource(user(f"sam-{uid}"), "get", "secrets", namespace="x",
+                                                        name="s"))
+    assert (response.decision, response.any_name) == (authz_pb2.ALLOW, True)
+
+
+async def test_any_name_is_false_when_an_earlier_mode_depended_on_the_name(rbac_then_deny: Authz, rbac: Rbac,
+                                                                           uid: str) -> None:
+    tess = user(f"tess-{uid}")
+    ns = f"a-{uid}"
+    await rbac.role(ns, "named", [rule(["get"], ["configmaps"], names=["a"]), rule(["get"], ["secrets"])])
+    await rbac.role_binding(ns, "named", "Role", "named", [subject("User", tess.username)])
+    await until_allowed(rbac_then_deny, resource(tess, "get", "configmaps", namespace=ns, name="a"))
+    # RBAC has no opinion on b, but would allow a: AlwaysDeny's name-blind answer is not one for every name.
+    refused = await rbac_then_deny.authorize(resource(tess, "get", "configmaps", namespace=ns, name="b"))
+    assert (refused.decision, refused.reason, refused.any_name) == (
+        authz_pb2.NO_OPINION, "Everything is forbidden.", False)
+    # Where no rule names objects, both modes answer for every name.
+    refused = await rbac_then_deny.authorize(resource(tess, "delete", "configmaps", namespace=ns, name="b"))
+    assert (refused.decision, refused.any_name) == (authz_pb2.NO_OPINION, True)
+    allowed = await rbac_then_deny.authorize(resource(tess, "get", "secrets", namespace=ns, name="b"))
+    assert (allowed.decision, allowed.any_name) == (authz_pb2.ALLOW, True)

@@ -274,3 +274,51 @@ async def test_binding_changes_take_effect_within_one_second(authz: Authz, rbac:
     revoked = await seen(False, started)
     print(f"binding seen allowed after {granted * 1000:.1f} ms, revoked after {revoked * 1000:.1f} ms")
     assert granted < 1.0 and revoked < 1.0
+
+
+# -- any_name: whether a decision holds for every object name (the gateway caches it per kind) -------
+
+
+async def _answer(authz: Authz, attrs: authz_pb2.Attributes) -> tuple[int, bool]:
+    response = await authz.authorize(attrs)
+    return response.decision, response.any_name
+
+
+async def test_a_grant_without_resource_names_holds_for_any_name(authz: Authz, rbac: Rbac, uid: str) -> None:
+    olga = user(f"olga-{uid}")
+    ns = f"a-{uid}"
+    await rbac.role(ns, "reader", [rule(["get", "list"], ["configmaps"])])
+    await rbac.role_binding(ns, "reader", "Role", "reader", [subject("User", olga.username)])
+    await until_allowed(authz, resource(olga, "get", "configmaps", namespace=ns, name="x"))
+    for name in ("x", "y", ""):
+        assert await _answer(authz, resource(olga, "get", "configmaps", namespace=ns, name=name)) == (ALLOW, True)
+    # Nothing she is bound to names objects: what is not granted is not granted for any name either.
+    assert await _answer(authz, resource(olga, "delete", "configmaps", namespace=ns, name="x")) == (NO_OPINION, True)
+    assert await _answer(authz, resource(olga, "get", "configmaps", namespace="other", name="x")) == (
+        NO_OPINION, True)
+    assert await _answer(authz, resource(user(f"stranger-{uid}"), "get", "secrets", namespace=ns, name="x")) == (
+        NO_OPINION, True)
+    # The privileged group allows everything, whatever the name.
+    assert await _answer(authz, resource(user(f"root-{uid}", "system:masters"), "delete", "nodes", name="n1")) == (
+        ALLOW, True)
+
+
+async def test_a_grant_limited_by_resource_names_depends_on_the_name(authz: Authz, rbac: Rbac, uid: str) -> None:
+    pia = user(f"pia-{uid}")
+    ns = f"a-{uid}"
+    await rbac.role(ns, "one", [rule(["get"], ["configmaps"], names=["a"]), rule(["list"], ["secrets"])])
+    await rbac.role_binding(ns, "one", "Role", "one", [subject("User", pia.username)])
+    await until_allowed(authz, resource(pia, "get", "configmaps", namespace=ns, name="a"))
+    assert await _answer(authz, resource(pia, "get", "configmaps", namespace=ns, name="a")) == (ALLOW, False)
+    # Refused for b, but not for every name: a cache must not answer "a" with this.
+    assert await _answer(authz, resource(pia, "get", "configmaps", namespace=ns, name="b")) == (NO_OPINION, False)
+    assert await _answer(authz, resource(pia, "get", "configmaps", namespace=ns)) == (NO_OPINION, False)
+    # A rule with resourceNames for another verb or resource does not make the answer name-dependent.
+    assert await _answer(authz, resource(pia, "update", "configmaps", namespace=ns, name="a")) == (NO_OPINION, True)
+    assert await _answer(authz, resource(pia, "list", "secrets", namespace=ns)) == (ALLOW, True)
+
+    # A second grant of every name: now allowed for any name (through whichever rule decides).
+    await rbac.role(ns, "all", [rule(["get"], ["configmaps"])])
+    await rbac.role_binding(ns, "all", "Role", "all", [subject("User", pia.username)])
+    await until_allowed(authz, resource(pia, "get", "configmaps", namespace=ns, name="b"))
+    assert await _answer(authz, resource(pia, "get", "configmaps", namespace=ns, name="b")) == (ALLOW, True)

@@ -268,3 +268,21 @@ async def test_v1beta1_names_groups_group(registry: ServiceProcess, webhook: Web
         [review] = webhook.server.calls(who.username)
         assert review["apiVersion"] == "authorization.k8s.io/v1beta1"
         assert review["spec"]["group"] == ["devs", "system:authenticated"] and "groups" not in review["spec"]
+
+
+async def test_webhook_answers_depend_on_the_name(webhook_authz: Authz, webhook: Webhook, rbac: Rbac,
+                                                  uid: str) -> None:
+    """The remote authorizer sees the name and may use it: no answer it gives, or that comes after it, is
+    one for every name."""
+    for prefix in ("wh-allow", "wh-deny", "wh-unsure"):
+        response = await webhook_authz.authorize(resource(someone(prefix, uid), "get", "pods", namespace="p",
+                                                          name="web"))
+        assert not response.any_name, prefix
+    # Webhook (no opinion) then RBAC's grant of every name: still name-dependent, the webhook was asked first.
+    granted = someone("wh-unsure-granted", uid)
+    ns = f"a-{uid}"
+    await rbac.role(ns, "reader", [rule(["get"], ["pods"])])
+    await rbac.role_binding(ns, "reader", "Role", "reader", [subject("User", granted.username)])
+    await until_allowed(webhook_authz, resource(granted, "get", "pods", namespace=ns, name="web"))
+    response = await webhook_authz.authorize(resource(granted, "get", "pods", namespace=ns, name="web"))
+    assert (response.decision, response.any_name) == (authz_pb2.ALLOW, False)

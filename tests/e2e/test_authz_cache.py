@@ -1,0 +1,87 @@
+"""The gateway's authorization decision cache against resourceNames: a decision authz says holds for every
+name (AuthorizeResponse.any_name) serves gets of every object of that kind; one that names objects does not."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+
+from tests.e2e.conftest import Cluster
+from tests.e2e.test_rbac import _eventually, _expect
+
+CALLS = "gateway_authorization_calls_total{"
+
+
+def _authz_calls(cluster: Cluster, verb: str, resource: str) -> float:
+    """The gateway's count of Authorize calls (decision cache misses) for this verb and resource."""
+    metrics = cluster.http("GET", "/metrics")
+    assert metrics.status == 200
+    total = 0.0
+    for line in metrics.body.decode().splitlines():
+        if line.startswith(CALLS) and f'resource="{resource}"' in line and f'verb="{verb}"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def _create_configmaps(cluster: Cluster, ns: str, names: list[str]) -> None:
+    for name in names:
+        body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}})
+        created = cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps", body=body,
+                               headers={"Content-Type": "application/json"})
+        assert created.status == 201, created.body
+
+
+def test_resource_names_are_honoured_right_after_an_allowed_get(cluster: Cluster, ns: str) -> None:
+    _create_configmaps(cluster, ns, ["a", "b"])
+    cluster.kubectl("create", "role", "only-a", "-n", ns, "--verb=get", "--resource=configmaps", "--resource-name=a")
+    cluster.kubectl("create", "rolebinding", "alice-only-a", "-n", ns, "--role=only-a", "--user=alice")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    _eventually(lambda: _expect(cluster.http("GET", f"{path}/a", user="alice").status, 200))
+    for _ in range(5):  # a's allow is in the gateway's cache: it must not answer for b
+        assert cluster.http("GET", f"{path}/a", user="alice").status == 200
+        denied = cluster.http("GET", f"{path}/b", user="alice")
+        assert denied.status == 403
+        assert json.loads(denied.body)["message"] == (
+            f'configmaps "b" is forbidden: User "alice" cannot get resource "configmaps" in API group "" in the '
+            f'namespace "{ns}"')
+        assert cluster.http("GET", path, user="alice").status == 403  # nor for a list
+    # Impersonating alice: the admin's impersonation is allowed for any name, alice's gets are decided per name.
+    as_alice = {"Impersonate-User": "alice"}
+    assert cluster.http("GET", f"{path}/a", headers=as_alice).status == 200
+    assert cluster.http("GET", f"{path}/b", headers=as_alice).status == 403
+    # bob (group viewers) may not impersonate anyone, whatever alice may do.
+    assert cluster.http("GET", f"{path}/a", user="bob", headers=as_alice).status == 403
+
+
+def test_a_grant_of_every_name_is_one_authz_call_for_many_names(cluster: Cluster, ns: str) -> None:
+    names = [f"cm-{i}" for i in range(12)]
+    _create_configmaps(cluster, ns, names)
+    cluster.kubectl("create", "role", "cm-getter", "-n", ns, "--verb=get", "--resource=configmaps")
+    cluster.kubectl("create", "rolebinding", "alice-gets", "-n", ns, "--role=cm-getter", "--user=alice")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    _eventually(lambda: _expect(cluster.http("GET", f"{path}/cm-0", user="alice").status, 200))
+
+    conn = http.client.HTTPSConnection("127.0.0.1", cluster.port, context=cluster.ssl_context("alice"), timeout=30)
+    try:
+        conn.request("GET", f"{path}/cm-0")  # the TLS handshake, before anything is timed
+        conn.getresponse().read()
+        for _ in range(5):  # the machine may be busy: every get must fall within one cache TTL (500 ms)
+            time.sleep(0.6)  # the cached decision has expired
+            before = _authz_calls(cluster, "get", "configmaps")
+            started = time.monotonic()
+            for name in names:
+                conn.request("GET", f"{path}/{name}")
+                resp = conn.getresponse()
+                body = resp.read()
+                assert resp.status == 200, body
+                assert json.loads(body)["metadata"]["name"] == name
+            elapsed = time.monotonic() - started
+            calls = _authz_calls(cluster, "get", "configmaps") - before
+            if elapsed < 0.4:
+                break
+        else:
+            raise AssertionError(f"{len(names)} gets never fitted in 0.4 s (last: {elapsed:.2f} s)")
+    finally:
+        conn.close()
+    assert calls == 1, f"{calls} Authorize calls for {len(names)} gets of distinct names"
