@@ -278,7 +278,9 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
             await cacher.ready.wait()
             if rv is None:
                 await cacher.wait_fresh()
-            elif rv and initial:
+            elif rv:
+                # as upstream's cacher: a watch from X starts once the cache has seen X, so
+                # events at or before X still being applied are not sent again
                 await cacher.wait_until(rv)
             from_rv = None if (rv is None or rv == 0) else rv
             REQUESTS.labels("watch", kind.info.resource, "200").inc()

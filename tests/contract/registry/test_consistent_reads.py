@@ -135,3 +135,32 @@ async def test_reads_at_a_version_of_another_resource_on_an_idle_one(registry, c
         assert got.metadata.name == "idle"
         items, list_rv, _ = await asyncio.wait_for(client.list(cms, ns, resource_version=rv), 2)
         assert [i.metadata.name for i in items] == ["idle"] and int(list_rv) >= int(rv)
+
+
+async def test_watch_from_a_version_the_cache_has_not_seen_waits_for_it(etcd, registry, client, scheme, kind, ns, obj):
+    """A watch from X starts after X, even when X was written behind the registry's back a moment ago."""
+    cms = kind("configmaps")
+    raw = Etcd(etcd.endpoints)
+    try:
+        made = await client.create(cms, obj(cm("behind", v="0")), namespace=ns)
+        key = keys.object_key("/registry", cms, ns, "behind")
+        revision = int(made.metadata.resourceVersion)
+        made.metadata.ClearField("resourceVersion")
+        for i in range(1, 21):
+            for j in range(10):  # a burst the cache is still applying when the watch arrives
+                made.data["v"] = f"{i}.{j}"
+                ok, revision, _ = await raw.update(key, envelope.encode(scheme.to_object(cms, made)), revision)
+                assert ok
+            events = client.watch_objects(cms, ns, resource_version=str(revision)).__aiter__()
+            pending = asyncio.ensure_future(events.__anext__())  # the watch call goes out now
+            await asyncio.sleep(0.005)
+            made.data["v"] = f"{i}.next"
+            ok, revision, _ = await raw.update(key, envelope.encode(scheme.to_object(cms, made)), revision)
+            assert ok
+            first = await asyncio.wait_for(pending, 10)
+            assert first.type == "MODIFIED"
+            _, got = scheme.from_object(first.object)
+            assert got.data["v"] == f"{i}.next", f"round {i}: an event at or before the watch's version was sent"
+            await events.aclose()
+    finally:
+        await raw.close()
