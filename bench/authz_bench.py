@@ -94,7 +94,8 @@ def objects(bindings: int) -> list[tuple[str, str, Any]]:
 
 
 def cases() -> list[tuple[str, authz_pb2.Attributes, int]]:
-    """(name, attributes, expected decision). user-2 holds rb-2 (Role local in ns-2), group-7 crb-7 ..."""
+    """(name, attributes, expected decision): user-2 is allowed through rb-52, group-2's RoleBinding to the
+    Role "local" in ns-2; group-7 through crb-7 (ClusterRole role-7); nothing grants delete on pods."""
     def who(name: str, *groups: str) -> authn_pb2.UserInfo:
         return authn_pb2.UserInfo(username=name, groups=[*groups, "system:authenticated"])
 
@@ -217,8 +218,10 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--requests", type=int, default=20000, help="decisions per case")
     p.add_argument("--concurrency", type=int, default=16)
-    p.add_argument("--bindings", type=int, default=1000)
+    p.add_argument("--bindings", type=int, default=1000, help="at least 100 (the hit cases need bindings 52 and 7)")
     args = p.parse_args()
+    if args.bindings < 100:
+        p.error("--bindings must be at least 100: the hit cases are granted by rb-52 and crb-7")
     asyncio.run(bench(args.requests, args.concurrency, args.bindings))
 
 
