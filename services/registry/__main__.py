@@ -14,6 +14,7 @@ from apimachinery import logs, service
 from apimachinery.options import Parser, duration
 from apimachinery.scheme import default_scheme
 from kubeproto.registry.v1 import registry_pb2, registry_pb2_grpc
+from services.registry import wire
 from services.registry.etcd import Etcd, TLSFiles
 from services.registry.server import RegistryService
 from services.registry.store import Store, StoreConfig
@@ -75,6 +76,31 @@ async def compact_periodically(etcd: Etcd, interval: float) -> None:
             log.warning("compaction failed", error=str(exc))
 
 
+
+SERVICE_NAME = registry_pb2.DESCRIPTOR.services_by_name["Registry"].full_name
+
+
+class _Handlers:
+    """Stands in for a server to take the generated method handlers."""
+
+    handlers: dict[str, grpc.RpcMethodHandler]
+
+    def add_generic_rpc_handlers(self, _: object) -> None:
+        pass
+
+    def add_registered_method_handlers(self, _: str, handlers: dict[str, grpc.RpcMethodHandler]) -> None:
+        self.handlers = dict(handlers)
+
+
+def add_registry_servicer(registry: RegistryService, server: grpc.aio.Server) -> None:
+    """The generated registration, except that List may answer with pre-serialized bytes (wire.py)."""
+    taken = _Handlers()
+    registry_pb2_grpc.add_RegistryServicer_to_server(registry, taken)  # type: ignore[arg-type]
+    handlers = taken.handlers
+    handlers["List"] = handlers["List"]._replace(response_serializer=wire.serialize_list)  # type: ignore[attr-defined]
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, handlers),))
+    server.add_registered_method_handlers(SERVICE_NAME, handlers)
+
 async def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logs.configure(args.log_level)
@@ -86,8 +112,8 @@ async def main(argv: list[str] | None = None) -> None:
     tasks: list[asyncio.Task[None]] = []
 
     def register(server: grpc.aio.Server) -> Iterable[str]:
-        registry_pb2_grpc.add_RegistryServicer_to_server(registry, server)
-        return [registry_pb2.DESCRIPTOR.services_by_name["Registry"].full_name]
+        add_registry_servicer(registry, server)
+        return [SERVICE_NAME]
 
     async def start() -> None:
         await etcd.status()  # fail fast when etcd cannot be reached at all

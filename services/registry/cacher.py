@@ -23,7 +23,7 @@ import asyncio
 import builtins
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
 import grpc
@@ -31,7 +31,7 @@ import grpc
 from apimachinery import errors, logs
 from apimachinery.scheme import Kind, Scheme
 from kubeproto.registry.v1 import registry_pb2
-from services.registry import envelope, keys
+from services.registry import envelope, keys, wire
 from services.registry.consistency import RevisionProbe
 from services.registry.etcd import Compacted, Etcd, prefix_end
 from services.registry.predicate import Attrs, AttrsReader, Predicate
@@ -53,6 +53,7 @@ class CachedObject:
     obj: registry_pb2.Object  # resourceVersion set
     attrs: Attrs
     rv: int
+    wire: bytes  # obj as a ListResponse item (services.registry.wire)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +192,7 @@ class Cacher:
         obj = envelope.with_resource_version(envelope.decode(value), rv)
         rest = key[len(self.prefix):].decode()
         namespace, _, name = rest.rpartition("/")
-        return CachedObject(namespace, name, obj, self.reader.read(obj), rv)
+        return CachedObject(namespace, name, obj, self.reader.read(obj), rv, wire.list_item(obj))
 
     async def _run(self) -> None:
         delay = 0.1
@@ -355,13 +356,18 @@ class Cacher:
     def get(self, namespace: str, name: str) -> CachedObject | None:
         return self.objects.get(f"{namespace}/{name}")
 
-    def list(self, namespace: str, predicate: Predicate) -> tuple[builtins.list[registry_pb2.Object], int]:
+    def _selected(self, namespace: str, predicate: Predicate) -> Iterable[CachedObject]:
         if predicate.everything and not namespace:
-            items = [c.obj for c in self.objects.values()]
-        else:
-            items = [c.obj for c in self.objects.values()
-                     if (not namespace or c.namespace == namespace) and predicate.matches(c.attrs)]
-        return items, self.rv
+            return self.objects.values()
+        return [c for c in self.objects.values()
+                if (not namespace or c.namespace == namespace) and predicate.matches(c.attrs)]
+
+    def list(self, namespace: str, predicate: Predicate) -> tuple[builtins.list[registry_pb2.Object], int]:
+        return [c.obj for c in self._selected(namespace, predicate)], self.rv
+
+    def list_response(self, namespace: str, predicate: Predicate) -> bytes:
+        """The same list as a serialized ListResponse, joined from the objects' kept encodings."""
+        return wire.list_response([c.wire for c in self._selected(namespace, predicate)], self.rv)
 
     # watch --------------------------------------------------------------------------
 

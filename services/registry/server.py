@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import grpc
 from prometheus_client import Counter, Histogram
@@ -163,13 +163,24 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         return await self.store.get(kind, namespace, name)
 
     async def List(self, request: registry_pb2.ListRequest,
-                   context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.ListResponse:
-        async def run() -> registry_pb2.ListResponse:
+                   context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.ListResponse | bytes:
+        async def run() -> registry_pb2.ListResponse | bytes:
             kind = self.kind(request.resource)
-            return await self._list(kind, request.namespace, request.options)
+            return await self._list(kind, request.namespace, request.options, serialized=True)
         return await self._call("list", request.resource, context, run)
 
+    @overload
     async def _list(self, kind: Kind, namespace: str, opts: registry_pb2.ListOptions) -> registry_pb2.ListResponse:
+        ...
+
+    @overload
+    async def _list(self, kind: Kind, namespace: str, opts: registry_pb2.ListOptions,
+                    serialized: bool) -> registry_pb2.ListResponse | bytes:
+        ...
+
+    async def _list(self, kind: Kind, namespace: str, opts: registry_pb2.ListOptions,
+                    serialized: bool = False) -> registry_pb2.ListResponse | bytes:
+        """A list; with ``serialized``, one served from the cache comes as ListResponse bytes (wire.py)."""
         if kind.info.namespaced is False and namespace:
             raise errors.bad_request(f"{kind.info.resource} is not namespaced")
         predicate = Predicate(kind, opts.label_selector, opts.field_selector)
@@ -205,6 +216,8 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
                 await cacher.wait_until(rv)
             else:
                 await cacher.ready.wait()
+            if serialized:
+                return cacher.list_response(namespace, predicate)
             items, cache_rv = cacher.list(namespace, predicate)
             return registry_pb2.ListResponse(items=items, resource_version=str(cache_rv))
         resp = registry_pb2.ListResponse(items=page.items, resource_version=str(page.revision),
