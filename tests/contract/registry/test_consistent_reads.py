@@ -64,19 +64,31 @@ async def test_get_sees_writes_made_just_before_through_another_registry(etcd, t
         b.stop()
 
 
+class BehindTheBack:
+    """Writes one ConfigMap straight to etcd, as the registry stores it: the registry learns of it by its watch."""
+
+    def __init__(self, raw: Etcd, scheme, cms, made) -> None:
+        self.raw, self.scheme, self.cms, self.made = raw, scheme, cms, made
+        self.key = keys.object_key("/registry", cms, made.metadata.namespace, made.metadata.name)
+        self.revision = int(made.metadata.resourceVersion)
+        made.metadata.ClearField("resourceVersion")  # resourceVersion is never stored
+
+    async def write(self, value: str) -> int:
+        self.made.data["v"] = value
+        ok, self.revision, _ = await self.raw.update(
+            self.key, envelope.encode(self.scheme.to_object(self.cms, self.made)), self.revision)
+        assert ok
+        return self.revision
+
+
 async def test_get_sees_what_was_written_to_etcd_just_before(etcd, registry, client, scheme, kind, ns, obj):
     """Writes the registry learns of only through its watch, read back at once: never an older value."""
     cms = kind("configmaps")
     raw = Etcd(etcd.endpoints)
     try:
-        made = await client.create(cms, obj(cm("raw", v="0")), namespace=ns)
-        key = keys.object_key("/registry", cms, ns, "raw")
-        revision = int(made.metadata.resourceVersion)
-        made.metadata.ClearField("resourceVersion")  # as the registry stores it, but behind its back
+        behind = BehindTheBack(raw, scheme, cms, await client.create(cms, obj(cm("raw", v="0")), namespace=ns))
         for i in range(1, 60):
-            made.data["v"] = str(i)
-            ok, revision, _ = await raw.update(key, envelope.encode(scheme.to_object(cms, made)), revision)
-            assert ok
+            revision = await behind.write(str(i))
             got = await client.get(cms, "raw", namespace=ns)
             assert (got.data["v"], got.metadata.resourceVersion) == (str(i), str(revision)), f"round {i}: stale read"
     finally:
@@ -142,21 +154,14 @@ async def test_watch_from_a_version_the_cache_has_not_seen_waits_for_it(etcd, re
     cms = kind("configmaps")
     raw = Etcd(etcd.endpoints)
     try:
-        made = await client.create(cms, obj(cm("behind", v="0")), namespace=ns)
-        key = keys.object_key("/registry", cms, ns, "behind")
-        revision = int(made.metadata.resourceVersion)
-        made.metadata.ClearField("resourceVersion")
+        behind = BehindTheBack(raw, scheme, cms, await client.create(cms, obj(cm("behind", v="0")), namespace=ns))
         for i in range(1, 21):
             for j in range(10):  # a burst the cache is still applying when the watch arrives
-                made.data["v"] = f"{i}.{j}"
-                ok, revision, _ = await raw.update(key, envelope.encode(scheme.to_object(cms, made)), revision)
-                assert ok
+                revision = await behind.write(f"{i}.{j}")
             events = client.watch_objects(cms, ns, resource_version=str(revision)).__aiter__()
             pending = asyncio.ensure_future(events.__anext__())  # the watch call goes out now
             await asyncio.sleep(0.005)
-            made.data["v"] = f"{i}.next"
-            ok, revision, _ = await raw.update(key, envelope.encode(scheme.to_object(cms, made)), revision)
-            assert ok
+            await behind.write(f"{i}.next")
             first = await asyncio.wait_for(pending, 10)
             assert first.type == "MODIFIED"
             _, got = scheme.from_object(first.object)
