@@ -150,6 +150,8 @@ class Cacher:
         self.watcher_capacity = watcher_capacity
         self.reader = AttrsReader(scheme, kind)
         self.objects: dict[str, CachedObject] = {}  # by "namespace/name"
+        # The same objects by namespace, then name: a namespace's list need not walk every object.
+        self.namespaces: dict[str, dict[str, CachedObject]] = {}
         self.buffer: deque[Event] = deque()
         self.rv = 0
         # Every event with rv > window_start is in the buffer.
@@ -181,9 +183,9 @@ class Cacher:
     async def _list(self) -> None:
         resp = await self.etcd.range(self.prefix, prefix_end(self.prefix))
         self.objects = {}
+        self.namespaces = {}
         for kv in resp.kvs:
-            cached = self._cached(kv.key, kv.value, kv.mod_revision)
-            self.objects[f"{cached.namespace}/{cached.name}"] = cached
+            self._put(self._cached(kv.key, kv.value, kv.mod_revision))
         self.rv = resp.header.revision
         self.window_start = self.rv
         self.buffer.clear()
@@ -253,11 +255,11 @@ class Cacher:
             obj = (envelope.with_resource_version(envelope.decode(value), rv) if value is not None
                    else envelope.with_resource_version(prev.obj, rv))  # type: ignore[union-attr]
             attrs = prev.attrs if prev is not None else self.reader.read(obj)
-            self.objects.pop(ident, None)
+            self._drop(namespace, name)
             event = Event("DELETED", rv, namespace, obj, attrs, attrs)
         else:
             cached = self._cached(kv.key, kv.value, rv)
-            self.objects[ident] = cached
+            self._put(cached)
             kind = "ADDED" if kv.version == 1 or prev is None else "MODIFIED"
             event = Event(kind, rv, namespace, cached.obj, cached.attrs, prev.attrs if prev else None)
         if len(self.buffer) >= self.capacity:
@@ -353,14 +355,26 @@ class Cacher:
 
     # reads --------------------------------------------------------------------------
 
+    def _put(self, cached: CachedObject) -> None:
+        self.objects[f"{cached.namespace}/{cached.name}"] = cached
+        self.namespaces.setdefault(cached.namespace, {})[cached.name] = cached
+
+    def _drop(self, namespace: str, name: str) -> None:
+        self.objects.pop(f"{namespace}/{name}", None)
+        in_namespace = self.namespaces.get(namespace)
+        if in_namespace is not None:
+            in_namespace.pop(name, None)
+            if not in_namespace:
+                del self.namespaces[namespace]
+
     def get(self, namespace: str, name: str) -> CachedObject | None:
         return self.objects.get(f"{namespace}/{name}")
 
     def _selected(self, namespace: str, predicate: Predicate) -> Iterable[CachedObject]:
-        if predicate.everything and not namespace:
-            return self.objects.values()
-        return [c for c in self.objects.values()
-                if (not namespace or c.namespace == namespace) and predicate.matches(c.attrs)]
+        candidates = self.namespaces.get(namespace, {}).values() if namespace else self.objects.values()
+        if predicate.everything:
+            return candidates
+        return [c for c in candidates if predicate.matches(c.attrs)]
 
     def list(self, namespace: str, predicate: Predicate) -> tuple[builtins.list[registry_pb2.Object], int]:
         return [c.obj for c in self._selected(namespace, predicate)], self.rv

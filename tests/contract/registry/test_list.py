@@ -170,3 +170,24 @@ async def test_future_resource_version_times_out(client, kind, ns):
         await client.list(kind("configmaps"), ns, resource_version="999999999")
     assert (err.value.code, err.value.reason) == (504, "Timeout")
     assert "Too large resource version" in err.value.message
+
+
+@pytest.mark.parametrize("rv", ["", "0"])
+async def test_a_namespace_list_from_the_cache_holds_that_namespace_only(client, kind, ns, obj, rv):
+    cms = kind("configmaps")
+    other = ns + "-other"
+    for name in ("x", "y", "z"):
+        await client.create(cms, obj(cm(name)), namespace=ns)
+        await client.create(cms, obj(cm(name)), namespace=other)
+    await client.delete(cms, "y", namespace=ns)
+    await client.create(cms, obj(cm("w")), namespace=ns)
+    await client.list(cms, ns)  # the cache has seen every write above
+    assert await names(client, cms, ns, resource_version=rv) == ["w", "x", "z"]
+    assert await names(client, cms, other, resource_version=rv) == ["x", "y", "z"]
+    everywhere, _, _ = await client.list(cms, "", resource_version=rv)
+    mine = sorted((o.metadata.namespace, o.metadata.name) for o in everywhere if o.metadata.namespace in (ns, other))
+    assert mine == [(ns, "w"), (ns, "x"), (ns, "z"), (other, "x"), (other, "y"), (other, "z")]
+    for name in ("w", "x", "z"):
+        await client.delete(cms, name, namespace=ns)
+    await client.list(cms, ns)
+    assert await names(client, cms, ns, resource_version=rv) == []
