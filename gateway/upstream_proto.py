@@ -34,7 +34,7 @@ class F(NamedTuple):
     """One field: its JSON name, wire shape and (for messages) the message's table name."""
 
     name: str
-    shape: str  # str, int, bool, bytes, msg, time, fieldsv1, map_str, map_bytes, map_extra, rep_str, rep_msg
+    shape: str  # str, int, bool, bytes, msg, time, fieldsv1, map_str, map_bytes, map_quantity, map_extra, rep_str, rep_msg
     message: str = ""
     keep: bool = False  # a pointer field: an explicit zero value is kept
 
@@ -117,6 +117,14 @@ MESSAGES: dict[str, dict[int, F]] = {
     "SelfSubjectRulesReview": {1: F("metadata", "msg", "ObjectMeta"),
                                2: F("spec", "msg", "SelfSubjectRulesReviewSpec")},
     "SelfSubjectRulesReviewSpec": {1: F("namespace", "str")},
+    # kubectl create quota
+    "ResourceQuota": {1: F("metadata", "msg", "ObjectMeta"), 2: F("spec", "msg", "ResourceQuotaSpec"),
+                      3: F("status", "msg", "ResourceQuotaStatus")},
+    "ResourceQuotaSpec": {1: F("hard", "map_quantity"), 2: F("scopes", "rep_str"),
+                          3: F("scopeSelector", "msg", "ScopeSelector")},
+    "ResourceQuotaStatus": {1: F("hard", "map_quantity"), 2: F("used", "map_quantity")},
+    "ScopeSelector": {1: F("matchExpressions", "rep_msg", "ScopedResourceSelectorRequirement")},
+    "ScopedResourceSelectorRequirement": {1: F("scopeName", "str"), 2: F("operator", "str"), 3: F("values", "rep_str")},
     # DeleteOptions (meta/v1), as typed clients send them on DELETE.
     "DeleteOptions": {1: F("gracePeriodSeconds", "int", keep=True), 2: F("preconditions", "msg", "Preconditions"),
                       3: F("orphanDependents", "bool", keep=True), 4: F("propagationPolicy", "str"),
@@ -125,7 +133,7 @@ MESSAGES: dict[str, dict[int, F]] = {
 }
 
 # (group, kind) of the top-level kinds read here -> their message.
-KINDS = {("", k): k for k in ("Namespace", "ConfigMap", "Secret", "ServiceAccount")}
+KINDS = {("", k): k for k in ("Namespace", "ConfigMap", "Secret", "ServiceAccount", "ResourceQuota")}
 KINDS.update({("rbac.authorization.k8s.io", k): k for k in ("Role", "ClusterRole", "RoleBinding",
                                                             "ClusterRoleBinding")})
 KINDS.update({("authentication.k8s.io", k): k for k in ("TokenRequest", "TokenReview", "SelfSubjectReview")})
@@ -221,6 +229,9 @@ def decode_message(name: str, data: bytes) -> dict[str, Any]:
         elif shape == "map_bytes":
             k, v = _map_entry(value)
             out.setdefault(f.name, {})[k] = base64.b64encode(v).decode()
+        elif shape == "map_quantity":  # map<string, Quantity>; Quantity is {string string = 1}
+            k, v = _map_entry(value)
+            out.setdefault(f.name, {})[k] = next((q.decode() for n, _, q in _fields(v) if n == 1), "")
         elif shape == "map_extra":
             k, v = _map_entry(value)
             out.setdefault(f.name, {})[k] = [item.decode() for n, _, item in _fields(v) if n == 1]

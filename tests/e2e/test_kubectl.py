@@ -291,3 +291,15 @@ def test_impersonation(cluster: Cluster, ns: str) -> None:
                               kubeconfig=cluster.alice_kubeconfig, check=False)
     assert ('users "kubernetes-admin" is forbidden: User "alice" cannot impersonate resource "users" in API '
             'group "" at the cluster scope') in refused.stderr
+
+
+def test_create_quota_sent_as_upstream_protobuf(cluster: Cluster, ns: str) -> None:
+    """kubectl v1.37 sends typed creates as protobuf with upstream's field numbers; quotas included."""
+    cluster.kubectl("create", "quota", "q", "-n", ns, "--hard=pods=2,requests.cpu=500m",
+                    "--scopes=NotTerminating")
+    spec = json.loads(cluster.kubectl("get", "quota", "q", "-n", ns, "-o", "jsonpath={.spec}").stdout)
+    assert spec == {"hard": {"pods": "2", "requests.cpu": "500m"}, "scopes": ["NotTerminating"]}
+    bad = cluster.kubectl("create", "quota", "bad", "-n", ns, "--hard=configmaps=1", "--scopes=NotTerminating",
+                          check=False)
+    assert bad.returncode != 0
+    assert 'ResourceQuota "bad" is invalid: spec.scopes' in bad.stderr
