@@ -19,16 +19,15 @@ from google.protobuf.message import Message
 
 from apimachinery import codec
 from apimachinery.errors import StatusError
-from apimachinery.scheme import Scheme
 from kubeproto.api.core.v1 import generated_pb2 as corev1
 from services.admission import metrics
-from services.admission.attributes import OPERATIONS, Attributes, Object, forbidden, go_quote, internal_error
+from services.admission.attributes import Attributes, Object, forbidden, go_quote, internal_error
 from services.admission.chain import MutatingPlugin
 from services.admission.defaults import default_pod
-from services.admission.webhook.dispatch import Dispatcher, object_json, parent_timeout
+from services.admission.webhook.dispatch import object_json, parent_timeout
 from services.admission.webhook.errors import CallingWebhookError, WebhookRejection
-from services.admission.webhook.matching import Invocation, Matcher, is_exempt
-from services.admission.webhook.source import WebhookSource
+from services.admission.webhook.matching import Invocation, is_exempt
+from services.admission.webhook.plugin import WebhookPlugin
 
 PLUGIN_NAME = "MutatingAdmissionWebhook"
 MUTATION_ANNOTATION_PREFIX = "mutation.webhook.admission.k8s.io/"
@@ -61,19 +60,8 @@ def _json(value: dict[str, Any]) -> str:
     return orjson.dumps(value).decode()
 
 
-class MutatingAdmissionWebhook(MutatingPlugin):
+class MutatingAdmissionWebhook(WebhookPlugin, MutatingPlugin):
     name = PLUGIN_NAME
-    operations = OPERATIONS
-
-    def __init__(self, source: WebhookSource, matcher: Matcher, dispatcher: Dispatcher, scheme: Scheme) -> None:
-        self.source = source
-        self.matcher = matcher
-        self.dispatcher = dispatcher
-        self.scheme = scheme
-
-    def ready(self) -> bool:
-        namespaces = self.matcher.namespaces
-        return self.source.synced and (namespaces is None or namespaces.synced.is_set())
 
     async def admit(self, a: Attributes) -> None:
         if is_exempt(a):

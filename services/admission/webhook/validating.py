@@ -7,32 +7,20 @@ import asyncio
 import time
 
 from apimachinery.errors import StatusError
-from apimachinery.scheme import Scheme
 from services.admission import metrics
-from services.admission.attributes import OPERATIONS, Attributes, forbidden, internal_error
+from services.admission.attributes import Attributes, forbidden, internal_error
 from services.admission.chain import ValidatingPlugin
-from services.admission.webhook.dispatch import Dispatcher, object_json
+from services.admission.webhook.dispatch import object_json
 from services.admission.webhook.errors import CallingWebhookError, WebhookRejection
-from services.admission.webhook.matching import Invocation, Matcher, is_exempt
-from services.admission.webhook.source import WebhookSource
+from services.admission.webhook.matching import Invocation, is_exempt
+from services.admission.webhook.plugin import WebhookPlugin
 
 PLUGIN_NAME = "ValidatingAdmissionWebhook"
 FAILED_OPEN_ANNOTATION_PREFIX = "failed-open.validating.webhook.admission.k8s.io/"
 
 
-class ValidatingAdmissionWebhook(ValidatingPlugin):
+class ValidatingAdmissionWebhook(WebhookPlugin, ValidatingPlugin):
     name = PLUGIN_NAME
-    operations = OPERATIONS
-
-    def __init__(self, source: WebhookSource, matcher: Matcher, dispatcher: Dispatcher, scheme: Scheme) -> None:
-        self.source = source
-        self.matcher = matcher
-        self.dispatcher = dispatcher
-        self.scheme = scheme
-
-    def ready(self) -> bool:
-        namespaces = self.matcher.namespaces
-        return self.source.synced and (namespaces is None or namespaces.synced.is_set())
 
     async def validate(self, a: Attributes) -> None:
         if is_exempt(a):
