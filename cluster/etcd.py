@@ -484,18 +484,6 @@ class EtcdMember:
                 raise self._timeout_error(timeout)
             time.sleep(0.05)
 
-    async def wait_ready_async(self) -> None:
-        """:meth:`wait_ready` without blocking the event loop (bounded by ``options.startup_timeout``)."""
-        timeout = self.options.startup_timeout
-        deadline = time.monotonic() + timeout
-        while True:
-            self._check_alive()
-            if await asyncio.to_thread(self.is_healthy):
-                return
-            if time.monotonic() >= deadline:
-                raise self._timeout_error(timeout)
-            await asyncio.sleep(0.05)
-
 
 # --------------------------------------------------------------------------------------------------------------
 # Clusters
@@ -640,23 +628,8 @@ class EtcdCluster:
         raise AssertionError("unreachable")
 
     async def astart(self) -> Self:
-        """:meth:`start` without blocking the event loop while waiting (``options.startup_timeout``)."""
-        attempts = 3
-        for attempt in range(attempts):
-            for m in self.members:
-                m.spawn()
-            try:
-                await self.wait_ready_async()
-            except _PortInUseError:
-                if not self._prepare_retry(attempt, attempts):
-                    raise
-                continue
-            except BaseException:
-                self.stop()
-                raise
-            self._bootstrapped = True
-            return self
-        raise AssertionError("unreachable")
+        """:meth:`start` in a worker thread, so the event loop goes on while etcd comes up."""
+        return await asyncio.to_thread(self.start)
 
     def _running(self) -> list[EtcdMember]:
         return [m for m in self.members if m.process is not None]
@@ -678,22 +651,6 @@ class EtcdCluster:
             if time.monotonic() >= deadline:
                 raise pending[0]._timeout_error(timeout)
             time.sleep(0.05)
-
-    async def wait_ready_async(self) -> None:
-        """:meth:`wait_ready` without blocking the event loop (bounded by ``options.startup_timeout``)."""
-        timeout = self.members[0].options.startup_timeout
-        deadline = time.monotonic() + timeout
-        pending = self._running()
-        while pending:
-            for m in pending:
-                m._check_alive()
-            healthy = await asyncio.gather(*(asyncio.to_thread(m.is_healthy) for m in pending))
-            pending = [m for m, ok in zip(pending, healthy, strict=True) if not ok]
-            if not pending:
-                return
-            if time.monotonic() >= deadline:
-                raise pending[0]._timeout_error(timeout)
-            await asyncio.sleep(0.05)
 
     def stop(self) -> None:
         """Stop every member: followers gracefully first, the leader last.

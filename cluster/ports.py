@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import socket
 import time
 
-__all__ = ["async_wait_for_port", "free_port", "free_ports", "port_is_open", "wait_for_port"]
+__all__ = ["free_port", "free_ports", "port_is_open", "wait_for_port"]
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -55,20 +54,3 @@ def wait_for_port(host: str, port: int, timeout: float = 10.0, interval: float =
         if time.monotonic() >= deadline:
             raise TimeoutError(f"{host}:{port} did not accept connections within {timeout:.1f}s")
         time.sleep(interval)
-
-
-async def async_wait_for_port(host: str, port: int, *, interval: float = 0.05) -> None:
-    """Wait until ``host:port`` accepts TCP connections without blocking the event loop.
-
-    It waits indefinitely: bound it with ``async with asyncio.timeout(...)``.
-    """
-    while True:
-        try:
-            _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 0.5)
-        except (OSError, TimeoutError):
-            await asyncio.sleep(interval)
-            continue
-        writer.close()
-        with contextlib.suppress(OSError):
-            await writer.wait_closed()
-        return
