@@ -15,6 +15,7 @@ from google.protobuf.message import Message
 
 from apimachinery.errors import Cause, StatusError
 from apimachinery.scheme import GroupVersionKind, GroupVersionResource, Kind
+from apimachinery.validation.field import go_quote
 from kubeproto.authn.v1 import authn_pb2
 
 CREATE = "CREATE"
@@ -131,32 +132,6 @@ def is_being_deleted(obj: Object | None) -> bool:
 
 
 # errors ---------------------------------------------------------------------------------
-
-
-def go_quote(text: str) -> str:
-    """Go's %q of a string (strconv.Quote), so that messages read exactly as upstream's."""
-    out = ['"']
-    for ch in text:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch.isprintable():
-            out.append(ch)
-        elif ord(ch) < 0x80:
-            out.append(f"\\x{ord(ch):02x}")
-        elif ord(ch) <= 0xFFFF:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(f"\\U{ord(ch):08x}")
-    out.append('"')
-    return "".join(out)
 
 
 def qualified_resource(group: str, resource: str) -> str:

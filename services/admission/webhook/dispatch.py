@@ -10,7 +10,8 @@ import orjson
 
 from apimachinery.errors import StatusError, bad_request
 from apimachinery.scheme import Scheme
-from services.admission.attributes import Attributes, Object, go_quote
+from apimachinery.validation.field import go_quote
+from services.admission.attributes import Attributes, Object
 from services.admission.webhook.client import WebhookCallError, WebhookClient
 from services.admission.webhook.errors import CallingWebhookError, WebhookRejection, to_status_error
 from services.admission.webhook.matching import Invocation

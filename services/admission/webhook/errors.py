@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from apimachinery.errors import Cause, StatusError
-from services.admission.attributes import go_quote
+from apimachinery.validation.field import go_quote
 
 
 class CallingWebhookError(Exception):

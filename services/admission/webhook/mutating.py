@@ -19,9 +19,10 @@ from google.protobuf.message import Message
 
 from apimachinery import codec
 from apimachinery.errors import StatusError
+from apimachinery.validation.field import go_quote
 from kubeproto.api.core.v1 import generated_pb2 as corev1
 from services.admission import metrics
-from services.admission.attributes import Attributes, Object, forbidden, go_quote, internal_error
+from services.admission.attributes import Attributes, Object, forbidden, internal_error
 from services.admission.chain import MutatingPlugin
 from services.admission.defaults import default_pod
 from services.admission.webhook.dispatch import object_json, parent_timeout
