@@ -47,7 +47,9 @@ def test_kubectl_132_everyday_flow(cluster: Cluster, ns: str, kubectl_132: str) 
     def k(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
         return cluster.kubectl(*args, binary=kubectl_132, **kw)  # type: ignore[arg-type]
 
-    assert "configured" in k("apply", "-n", ns, "-f", "-", input=MANIFEST).stdout.replace("created", "configured")
+    applied = k("apply", "-n", ns, "-f", "-", input=MANIFEST).stdout
+    assert "configmap/old-client created" in applied
+    assert "role.rbac.authorization.k8s.io/old-client-reader created" in applied
     got = json.loads(k("get", "configmap", "old-client", "-n", ns, "-o", "json").stdout)
     assert got["data"] == {"k": "v1"} and got["metadata"]["labels"] == {"app": "demo"}
     assert "old-client" in k("get", "configmaps", "-n", ns, "-o", "wide", "-l", "app=demo").stdout
