@@ -21,6 +21,7 @@ from apimachinery.validation.objectmeta import validate_object_meta, validate_ob
 from kubeproto.api.core.v1 import generated_pb2 as corev1
 
 MAX_SECRET_SIZE = 1 * 1024 * 1024
+DATA, BINARY_DATA = path("data"), path("binaryData")
 IMMUTABLE_WHEN_SET = "field is immutable when `immutable` is set"
 
 SERVICE_ACCOUNT_NAME_KEY = "kubernetes.io/service-account.name"
@@ -36,14 +37,15 @@ SECRET_TYPE_TLS = "kubernetes.io/tls"
 def validate_config_map(cm: corev1.ConfigMap) -> Errors:
     errs = validate_object_meta(cm.metadata, True, name_is_dns_subdomain)
     total = 0
-    data_path, binary_path = path("data"), path("binaryData")
     for key in sorted(cm.data):
-        errs += each_invalid(data_path.key(key), key, is_config_map_key(key))
+        if messages := is_config_map_key(key):
+            errs += each_invalid(DATA.key(key), key, messages)
         if key in cm.binaryData:
-            errs.append(invalid(data_path.key(key), key, "duplicate of key present in binaryData"))
+            errs.append(invalid(DATA.key(key), key, "duplicate of key present in binaryData"))
         total += len(cm.data[key].encode())
     for key in sorted(cm.binaryData):
-        errs += each_invalid(binary_path.key(key), key, is_config_map_key(key))
+        if messages := is_config_map_key(key):
+            errs += each_invalid(BINARY_DATA.key(key), key, messages)
         total += len(cm.binaryData[key])
     if total > MAX_SECRET_SIZE:
         # An empty path: the error is about the whole object.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from apimachinery.errors import Cause
 from apimachinery.quantity import Quantity
@@ -30,11 +29,17 @@ FIELD_IMMUTABLE = "field is immutable"
 Errors = list[Cause]
 
 
-@dataclass(frozen=True)
 class Path:
-    """A field path: metadata.name, rules[0].verbs, data[key]."""
+    """A field path: metadata.name, rules[0].verbs, data[key].
 
-    text: str = ""
+    Built on every validation of every write, so a plain slotted class: a frozen
+    dataclass's __init__ costs several times as much.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str = "") -> None:
+        self.text = text
 
     def child(self, *names: str) -> Path:
         text = self.text
@@ -50,6 +55,15 @@ class Path:
 
     def __str__(self) -> str:
         return self.text
+
+    def __repr__(self) -> str:
+        return f"Path({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Path) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
 
 
 def path(*names: str) -> Path:
@@ -206,6 +220,14 @@ def too_many(p: Path, actual: int, max_items: int) -> Cause:
 def each_invalid(p: Path, value: str, messages: Iterable[str]) -> Errors:
     """One Invalid per message, as the `for _, msg := range IsX(v)` loops do."""
     return [invalid(p, value, m) for m in messages]
+
+
+def each_invalid_at(parent: Path, name: str, value: str, messages: list[str]) -> Errors:
+    """each_invalid at parent.child(name), that path built only when there is something to report
+    (the hot paths validate every write)."""
+    if not messages:
+        return []
+    return each_invalid(parent.child(name), value, messages)
 
 
 def immutable(p: Path, new: Value, old: Value) -> Errors:

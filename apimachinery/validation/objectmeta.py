@@ -16,6 +16,7 @@ from apimachinery.validation.field import (
     GoTime,
     Path,
     each_invalid,
+    each_invalid_at,
     forbidden,
     go_slice,
     go_struct,
@@ -155,28 +156,34 @@ def validate_object_meta(meta: metav1.ObjectMeta, namespaced: bool, name_fn: Nam
     """ValidateObjectMeta: the metadata of an object being created (name already generated)."""
     errs: Errors = []
     if meta.generateName:
-        errs += each_invalid(p.child("generateName"), meta.generateName, name_fn(meta.generateName, True))
+        errs += each_invalid_at(p, "generateName", meta.generateName, name_fn(meta.generateName, True))
     if not meta.name:
         errs.append(required(p.child("name"), "name or generateName is required"))
     else:
-        errs += each_invalid(p.child("name"), meta.name, name_fn(meta.name, False))
+        errs += each_invalid_at(p, "name", meta.name, name_fn(meta.name, False))
     if namespaced:
         if not meta.namespace:
             errs.append(required(p.child("namespace")))
         else:
-            errs += each_invalid(p.child("namespace"), meta.namespace, name_is_dns_label(meta.namespace, False))
+            errs += each_invalid_at(p, "namespace", meta.namespace, name_is_dns_label(meta.namespace, False))
     elif meta.namespace:
         errs.append(forbidden(p.child("namespace"), "not allowed on this type"))
     if meta.generation < 0:
         errs.append(invalid(p.child("generation"), meta.generation, IS_NEGATIVE))
-    errs += validate_labels(meta.labels, p.child("labels"))
-    errs += validate_annotations(meta.annotations, p.child("annotations"))
-    errs += validate_owner_references(meta.ownerReferences, p.child("ownerReferences"))
-    errs += validate_finalizers(meta.finalizers, p.child("finalizers"))
-    errs += validate_managed_fields(meta.managedFields, p.child("managedFields"))
-    if kube_finalizers:
-        for i, f in enumerate(meta.finalizers):
-            errs += validate_kube_finalizer_name(f, p.child("finalizers").index(i))
+    # Each list and map is checked only when present: this runs twice on every write.
+    if meta.labels:
+        errs += validate_labels(meta.labels, p.child("labels"))
+    if meta.annotations:
+        errs += validate_annotations(meta.annotations, p.child("annotations"))
+    if meta.ownerReferences:
+        errs += validate_owner_references(meta.ownerReferences, p.child("ownerReferences"))
+    if meta.finalizers:
+        errs += validate_finalizers(meta.finalizers, p.child("finalizers"))
+        if kube_finalizers:
+            for i, f in enumerate(meta.finalizers):
+                errs += validate_kube_finalizer_name(f, p.child("finalizers").index(i))
+    if meta.managedFields:
+        errs += validate_managed_fields(meta.managedFields, p.child("managedFields"))
     return errs
 
 
