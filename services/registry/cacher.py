@@ -14,7 +14,8 @@ everything up to "now", the cache writes the sentinel: the write's revision R
 comes after every write acknowledged before, and the sentinel's own event at R
 reaches the cache after every event before R. Consistent reads and BOOKMARKs
 both wait for that event; one write serves every read waiting meanwhile
-(services.registry.consistency).
+(services.registry.consistency). A consistent read first asks etcd's current
+revision: when the cache has seen it already, no write is needed.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from apimachinery import errors, logs
 from apimachinery.scheme import Kind, Scheme
 from kubeproto.registry.v1 import registry_pb2
 from services.registry import envelope, keys, wire
-from services.registry.consistency import RevisionProbe
+from services.registry.consistency import HEAD_READS, RevisionProbe
 from services.registry.etcd import Compacted, Etcd, prefix_end
 from services.registry.predicate import Attrs, AttrsReader, Predicate
 
@@ -42,6 +43,9 @@ INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 # A read waiting for a given revision that the cache has not reached after this long writes the
 # sentinel, so that an idle resource gets there too.
 _NUDGE_AFTER = 0.05
+# After etcd's current revision was found ahead of the cache, consistent reads go straight to a
+# sentinel write for this long.
+_HEAD_RETRY_AFTER = 1.0
 # How long a bookmark round waits for its sentinel event.
 _BOOKMARK_WAIT = 5.0
 
@@ -146,6 +150,9 @@ class Cacher:
         self.sentinel = keys.sentinel_key(prefix)
         # Sentinel writes, one shared by every read waiting for it.
         self.probe = RevisionProbe(self._write_sentinel)
+        # Reads of etcd's current revision, shared the same way (see fresh_revision).
+        self.head = RevisionProbe(etcd.revision, HEAD_READS)
+        self._head_misses_until = 0.0
         self.capacity = capacity
         self.watcher_capacity = watcher_capacity
         self.reader = AttrsReader(scheme, kind)
@@ -347,11 +354,28 @@ class Cacher:
             raise errors.StatusError(504, "Timeout", f"Too large resource version: {rv}, current: {self.rv}",
                                      retry_after_seconds=1)
 
+    async def fresh_revision(self) -> int:
+        """A revision after every write acknowledged before this call: once the cache has seen it, the
+        cache answers a consistent read.
+
+        First etcd's current revision (a linearizable read, shared like the sentinel writes): if the
+        cache has already seen it, nothing at all was written since the cache's last event and no write
+        is needed. Otherwise the revision of a sentinel write, whose event the watch will bring. While
+        etcd keeps moving elsewhere, the read is skipped for a second (it would only add a round trip).
+        """
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._head_misses_until:
+            return await self.probe.revision()
+        head = await self.head.revision()
+        if self.rv >= head:
+            return head
+        self._head_misses_until = loop.time() + _HEAD_RETRY_AFTER
+        return await self.probe.revision(read=False)  # counted once, above
+
     async def wait_fresh(self) -> None:
-        """Wait until the cache has seen every write acknowledged before this call (a consistent read):
-        until the event of a sentinel write made after the call began."""
+        """Wait until the cache has seen every write acknowledged before this call (a consistent read)."""
         await self.ready.wait()
-        await self.wait_until(await self.probe.revision(), nudge=False)
+        await self.wait_until(await self.fresh_revision(), nudge=False)
 
     # reads --------------------------------------------------------------------------
 

@@ -23,13 +23,16 @@ from prometheus_client import Counter
 
 PROBES = Counter("registry_consistent_read_probes_total",
                  "sentinel writes made for consistent reads and bookmarks (each serves every read waiting for it)")
+HEAD_READS = Counter("registry_consistent_read_head_reads_total",
+                     "reads of etcd's current revision made for consistent reads (each serves every read waiting)")
 READS = Counter("registry_consistent_read_revisions_total",
                 "consistent reads that asked for etcd's current revision")
 
 
 class RevisionProbe:
-    def __init__(self, probe: Callable[[], Awaitable[int]]) -> None:
+    def __init__(self, probe: Callable[[], Awaitable[int]], made: Counter = PROBES) -> None:
         self._probe = probe
+        self._made = made
         self._running: asyncio.Future[int] | None = None
         self._next: asyncio.Future[int] | None = None
         self._task: asyncio.Task[int] | None = None
@@ -48,7 +51,7 @@ class RevisionProbe:
         return await asyncio.shield(fut)
 
     def _start(self, fut: asyncio.Future[int]) -> asyncio.Future[int]:
-        PROBES.inc()
+        self._made.inc()
         self._running = fut
         self._task = asyncio.ensure_future(self._probe())
         self._task.add_done_callback(lambda task: self._done(fut, task))

@@ -144,13 +144,12 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         return await self._call("get", request.resource, context, run)
 
     async def _consistent_get(self, kind: Kind, namespace: str, name: str) -> registry_pb2.Object:
-        """A Get that sees every write acknowledged before it arrived: from the watch cache once its watch
-        has delivered a sentinel write made after the Get arrived (one write shared by the resource's
-        concurrent reads), else a quorum read of etcd."""
+        """A Get that sees every write acknowledged before it arrived: from the watch cache once it has
+        reached a revision after the Get arrived (Cacher.fresh_revision), else a quorum read of etcd."""
         cacher = self.cacher(kind)
         if cacher.ready.is_set() and cacher.watching:
             try:
-                revision = await cacher.probe.revision()
+                revision = await cacher.fresh_revision()
             except Exception:
                 revision = 0  # etcd trouble: the quorum read below reports it
             if revision and await cacher.caught_up(revision, CONSISTENT_GET_WAIT):

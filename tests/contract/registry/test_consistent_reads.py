@@ -11,6 +11,7 @@ import pytest
 
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
+from cluster.etcd import EtcdCluster
 from cluster.ports import free_port
 from services.registry import envelope, keys
 from services.registry.etcd import Etcd
@@ -132,6 +133,46 @@ async def test_concurrent_consistent_gets_share_probes(etcd, tmp_path, kind, ns,
     finally:
         await client.close()
         proc.stop()
+
+
+async def test_consistent_gets_on_a_quiet_etcd_write_nothing(tmp_path, kind, ns, obj):
+    """When etcd's current revision is one the cache has seen, no sentinel write is needed; as soon as
+    etcd moves elsewhere, reads go back to sentinel writes and still see every write."""
+    cluster = EtcdCluster.single(tmp_path / "own-etcd").start()  # nothing else writes to this one
+    port = free_port()
+    proc = registry_process(tmp_path, cluster.endpoints, "--metrics-port", str(port)).start()
+    client, raw = RegistryClient(proc.address), Etcd(cluster.endpoints)
+    try:
+        cms, leases = kind("configmaps"), kind("leases", "coordination.k8s.io")
+        for i in range(5):
+            await client.create(cms, obj(cm(f"q{i}")), namespace=ns)
+        await client.list(cms, ns)  # the cache has caught up with etcd
+
+        def counts() -> tuple[float, float]:
+            return (metric(port, "registry_consistent_read_probes_total"),
+                    metric(port, "registry_consistent_read_head_reads_total"))
+
+        probes0, heads0 = await asyncio.to_thread(counts)
+        revision0 = await raw.revision()
+        got = await asyncio.gather(*(client.get(cms, f"q{i % 5}", namespace=ns) for i in range(200)))
+        assert [g.metadata.name for g in got] == [f"q{i % 5}" for i in range(200)]
+        probes, heads = await asyncio.to_thread(counts)
+        assert await raw.revision() == revision0, "a read wrote to etcd"
+        assert probes == probes0 and 0 < heads - heads0 < 200
+
+        # etcd moves without any ConfigMap event: the next read must not take the head for fresh.
+        await client.create(leases, obj({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                                         "metadata": {"name": "moved"}}), namespace=ns)
+        behind = BehindTheBack(raw, client.scheme, cms, await client.get(cms, "q0", namespace=ns))
+        revision = await behind.write("late")
+        got_one = await client.get(cms, "q0", namespace=ns)
+        assert (got_one.data["v"], got_one.metadata.resourceVersion) == ("late", str(revision))
+        assert (await asyncio.to_thread(counts))[0] > probes, "no sentinel write once etcd had moved"
+    finally:
+        await client.close()
+        await raw.close()
+        proc.stop()
+        cluster.stop()
 
 
 async def test_reads_at_a_version_of_another_resource_on_an_idle_one(registry, client, kind, ns, obj):

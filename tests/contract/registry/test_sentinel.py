@@ -42,6 +42,10 @@ async def test_the_sentinel_is_never_an_object(etcd, tmp_path, kind, obj):
         for name in names:
             await client.create(cms, obj(cm(name)), namespace="a")
         _, start_rv, _ = await client.list(cms, "a")
+        # A write elsewhere, so that etcd is ahead of this cache and consistent reads need the sentinel.
+        await client.create(kind("leases", "coordination.k8s.io"), obj({
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "elsewhere"}}),
+            namespace="a")
         # Many consistent reads (each round of them writes the sentinel), one of them a watch from now.
         await asyncio.gather(*(client.get(cms, names[i % 3], namespace="a") for i in range(60)))
         for name in names:
