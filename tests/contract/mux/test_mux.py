@@ -290,6 +290,14 @@ async def test_cancelled_caller_cancels_the_handler() -> None:
         await asyncio.wait_for(started.wait(), 5)
         call.cancel()
         await asyncio.wait_for(cancelled.wait(), 5)
+
+        # A deadline ends the handler too: the caller's timer sends the cancel.
+        started.clear()
+        cancelled.clear()
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await ch.unary_unary("/test.T/Wait")(b"", timeout=0.3)
+        assert err.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED and started.is_set()
+        await asyncio.wait_for(cancelled.wait(), 5)
     finally:
         await ch.close()
         await server.stop(0)
