@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from cluster.etcd import EtcdCluster
@@ -38,6 +39,27 @@ async def run_load(n: int, concurrency: int, op: Callable[[int], Awaitable[objec
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return n / (time.perf_counter() - start), latencies
+
+
+async def interleaved(n: int, concurrency: int, ops: Sequence[Callable[[int], Awaitable[object]]],
+                      pids: Sequence[int | None] = (), rounds: int = 4) -> list[tuple[float, list[float], float]]:
+    """run_load of n calls for each of ops, taken in turns of n/rounds calls each, so that every side meets
+    the machine's drift (other tenants, CPU frequency) alike and their ratio holds steadier than back-to-back
+    runs give it: per op (ops per second, latencies, CPU seconds its pid spent during its turns, or 0)."""
+    elapsed = [0.0] * len(ops)
+    cpu = [0.0] * len(ops)
+    latencies: list[list[float]] = [[] for _ in ops]
+    bounds = [n * r // rounds for r in range(rounds + 1)]
+    for lo, hi in itertools.pairwise(bounds):
+        for k, op in enumerate(ops):
+            pid = pids[k] if k < len(pids) else None
+            cpu0 = cpu_seconds(pid) if pid else 0.0
+            t = time.perf_counter()
+            _, lat = await run_load(hi - lo, concurrency, lambda i, op=op, lo=lo: op(lo + i))  # type: ignore[misc]
+            elapsed[k] += time.perf_counter() - t
+            cpu[k] += (cpu_seconds(pid) - cpu0) if pid else 0.0
+            latencies[k] += lat
+    return [(n / elapsed[k], latencies[k], cpu[k]) for k in range(len(ops))]
 
 
 def start_registry(cluster: EtcdCluster, log: Path, *extra: str) -> ServiceProcess:

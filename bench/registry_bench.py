@@ -17,12 +17,11 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from apimachinery.client import RegistryClient
 from apimachinery.scheme import default_scheme
-from bench.common import cpu_seconds, pct, run_load, start_registry
+from bench.common import interleaved, pct, run_load, start_registry
 from cluster.etcd import EtcdCluster
 from services.registry import envelope
 from services.registry.etcd import Etcd
@@ -39,19 +38,13 @@ def configmap(name: str) -> object:
     return msg
 
 
-def row(name: str, reg: tuple[float, list[float]], raw: tuple[float, list[float]], cpu_ms: float) -> None:
+Side = tuple[float, list[float], float]  # ops/s, latencies, the registry's CPU seconds (registry side only)
+
+
+def row(name: str, reg: Side, raw: Side, n: int) -> None:
     print(f"  {name:<18} registry {reg[0]:8.0f}/s p50 {pct(reg[1], .5):6.2f}ms p99 {pct(reg[1], .99):6.2f}ms | "
           f"etcd {raw[0]:8.0f}/s p50 {pct(raw[1], .5):6.2f}ms p99 {pct(raw[1], .99):6.2f}ms | "
-          f"ratio {reg[0] / raw[0]:.2f}x | registry CPU {cpu_ms:.3f} ms/op")
-
-
-async def measured(reg: ServiceProcess, n: int, concurrency: int,
-                   op: Callable[[int], Awaitable[object]]) -> tuple[tuple[float, list[float]], float]:
-    """run_load, and the registry's CPU milliseconds per operation meanwhile."""
-    assert reg.proc is not None
-    cpu0 = cpu_seconds(reg.proc.pid)
-    result = await run_load(n, concurrency, op)
-    return result, (cpu_seconds(reg.proc.pid) - cpu0) * 1000 / n
+          f"ratio {reg[0] / raw[0]:.2f}x | registry CPU {reg[2] * 1000 / n:.3f} ms/op")
 
 
 def rss_mb(pid: int) -> float:
@@ -87,16 +80,21 @@ async def measure(client: RegistryClient, raw: Etcd, reg: ServiceProcess, object
         # Encoded before timing, as the etcd side's value is: both sides then do the same work per create
         # (the gateway, too, hands the registry an encoded Object and never decodes the answer).
         made = [SCHEME.to_object(CONFIGMAPS, configmap(f"b-{run}-{i}")) for i in range(n)]  # type: ignore[arg-type]
-        reg_create, cpu = await measured(reg, n, concurrency, lambda i: client.create_object(CONFIGMAPS, ns, made[i]))
-        raw_create = await run_load(n, concurrency, lambda i: raw.create(f"/raw/{run}/{i}".encode(), value))
-        row("create", reg_create, raw_create, cpu)
-        reg_get, cpu = await measured(reg, n, concurrency,
-                                      lambda i: client.get_object(CONFIGMAPS, ns, f"b-{run}-{i}"))
-        raw_get = await run_load(n, concurrency, lambda i: raw.get(f"/raw/{run}/{i}".encode()))
-        row("get (consistent)", reg_get, raw_get, cpu)
-        reg_cget, cpu = await measured(reg, n, concurrency, lambda i: client.get_object(
-            CONFIGMAPS, ns, f"b-{run}-{i}", resource_version="0"))
-        row("get (cache, rv=0)", reg_cget, raw_get, cpu)
+        # Each pair runs in alternating turns (bench.common.interleaved): the ratio is what the
+        # targets are about, and back-to-back runs let the machine's drift into it.
+        pid = [reg.proc.pid if reg.proc else None]
+        reg_create, raw_create = await interleaved(n, concurrency, [
+            lambda i: client.create_object(CONFIGMAPS, ns, made[i]),
+            lambda i: raw.create(f"/raw/{run}/{i}".encode(), value)], pid)
+        row("create", reg_create, raw_create, n)
+        reg_get, raw_get = await interleaved(n, concurrency, [
+            lambda i: client.get_object(CONFIGMAPS, ns, f"b-{run}-{i}"),
+            lambda i: raw.get(f"/raw/{run}/{i}".encode())], pid)
+        row("get (consistent)", reg_get, raw_get, n)
+        reg_cget, raw_get = await interleaved(n, concurrency, [
+            lambda i: client.get_object(CONFIGMAPS, ns, f"b-{run}-{i}", resource_version="0"),
+            lambda i: raw.get(f"/raw/{run}/{i}".encode())], pid)
+        row("get (cache, rv=0)", reg_cget, raw_get, n)
 
     # A list of 1,000 objects from the watch cache.
     ns = "list1000"
