@@ -101,7 +101,7 @@ async def measure(reg: ServiceProcess, cached: ServiceProcess, uncached: Service
           f"p99 {pct(raw_lat, .99):6.2f}ms")
     try:
         for name, stub, proc, req in cases:
-            rate, lat, cpu = await server_load(proc, n, concurrency, lambda _, s=stub, r=req: s.Authenticate(r),
+            rate, lat, cpu = await server_load(proc, n, concurrency, lambda _, s=stub, r=req: s.Authenticate(r),  # type: ignore[misc]
                                                warm_up=min(n, 500))
             print(f"  {name:<26} {rate:8.0f}/s p50 {pct(lat, .5):6.2f}ms p99 {pct(lat, .99):6.2f}ms | "
                   f"ratio to etcd {rate / raw_rate:.2f}x | authn CPU {cpu / n * 1000 * 1000:6.1f}ms per 1,000 "

@@ -164,7 +164,7 @@ async def measure(authz: ServiceProcess, noop: ServiceProcess, client: RegistryC
         for name, target, proc, attrs, expected in runs:
             response = await target.Authorize(attrs)
             assert response.decision == expected, (name, response)
-            rate, lat, cpu = await server_load(proc, n, concurrency, lambda _, s=target, a=attrs: s.Authorize(a),
+            rate, lat, cpu = await server_load(proc, n, concurrency, lambda _, s=target, a=attrs: s.Authorize(a),  # type: ignore[misc]
                                                warm_up=min(n, 1000))
             print(f"  {name:<34} {rate:8.0f}/s p50 {pct(lat, .5):6.2f}ms p99 {pct(lat, .99):6.2f}ms | "
                   f"ratio to etcd {rate / raw_rate:.2f}x | server CPU {cpu / n * 1e6:5.0f}µs per decision "

@@ -29,7 +29,7 @@ from typing import Any
 import aiohttp
 
 from apimachinery.client import RegistryClient
-from bench.common import pct, run_load, start_registry
+from bench.common import interleaved, pct, run_load, start_registry
 from bench.registry_bench import CONFIGMAPS, SCHEME, configmap, rss_mb, watch_configmaps
 from cluster.etcd import EtcdCluster
 from cluster.pki import PkiFiles, ensure_pki
@@ -37,7 +37,7 @@ from services.registry import envelope
 from services.registry.etcd import Etcd
 from tests.support.services import ServiceProcess
 
-Result = tuple[float, list[float]]
+Result = tuple[float, list[float], float]  # ops/s, latencies, (unused) CPU seconds
 
 
 def body(name: str) -> bytes:
@@ -134,18 +134,22 @@ async def measure(stack: Stack, http: aiohttp.ClientSession, client: RegistryCli
         print(f"concurrency {concurrency}, {n} operations")
         payloads = [body(f"g-{run}-{i}") for i in range(n)]
         made = [configmap(f"r-{run}-{i}") for i in range(n)]
-        gw_create = await run_load(n, concurrency, lambda i: call(
-            "POST", f"/api/v1/namespaces/{ns}/configmaps", payloads[i], ok=201))
-        reg_create = await run_load(n, concurrency, lambda i: client.create(CONFIGMAPS, made[i], ns))  # type: ignore[arg-type]
-        raw_create = await run_load(n, concurrency, lambda i: raw.create(f"/raw/{run}/{i}".encode(), value))
+        # The three sides run in alternating turns (bench.common.interleaved), so that the machine's
+        # drift does not land on one of them.
+        gw_create, reg_create, raw_create = await interleaved(n, concurrency, [
+            lambda i: call("POST", f"/api/v1/namespaces/{ns}/configmaps", payloads[i], ok=201),
+            lambda i: client.create(CONFIGMAPS, made[i], ns),  # type: ignore[arg-type]
+            lambda i: raw.create(f"/raw/{run}/{i}".encode(), value)])
         line("create", gw_create, reg_create, raw_create)
-        gw_get = await run_load(n, concurrency, lambda i: call("GET", f"/api/v1/namespaces/{ns}/configmaps/g-{run}-{i}"))
-        reg_get = await run_load(n, concurrency, lambda i: client.get_object(CONFIGMAPS, ns, f"r-{run}-{i}"))
-        raw_get = await run_load(n, concurrency, lambda i: raw.get(f"/raw/{run}/{i}".encode()))
+        gw_get, reg_get, raw_get = await interleaved(n, concurrency, [
+            lambda i: call("GET", f"/api/v1/namespaces/{ns}/configmaps/g-{run}-{i}"),
+            lambda i: client.get_object(CONFIGMAPS, ns, f"r-{run}-{i}"),
+            lambda i: raw.get(f"/raw/{run}/{i}".encode())])
         line("get (quorum)", gw_get, reg_get, raw_get)
-        gw_cget = await run_load(n, concurrency, lambda i: call(
-            "GET", f"/api/v1/namespaces/{ns}/configmaps/g-{run}-{i}?resourceVersion=0"))
-        reg_cget = await run_load(n, concurrency, lambda i: client.get_object(CONFIGMAPS, ns, f"r-{run}-{i}", "0"))
+        gw_cget, reg_cget, raw_get = await interleaved(n, concurrency, [
+            lambda i: call("GET", f"/api/v1/namespaces/{ns}/configmaps/g-{run}-{i}?resourceVersion=0"),
+            lambda i: client.get_object(CONFIGMAPS, ns, f"r-{run}-{i}", "0"),
+            lambda i: raw.get(f"/raw/{run}/{i}".encode())])
         line("get (rv=0)", gw_cget, reg_cget, raw_get)
 
     await run_load(1000, 16, lambda i: call("POST", "/api/v1/namespaces/list1000/configmaps", body(f"l{i}"), ok=201))
