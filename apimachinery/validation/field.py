@@ -139,7 +139,7 @@ def go_value(value: Value) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return _go_float(value)
+        return go_float(value)
     if isinstance(value, Quantity):
         return str(value)
     if isinstance(value, list):
@@ -147,8 +147,21 @@ def go_value(value: Value) -> str:
     return repr(value)
 
 
-def _go_float(value: float) -> str:
-    return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
+def go_float(value: float) -> str:
+    """%v of a float64: the shortest repr, exponent form outside [1e-4, 1e21)."""
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "+Inf" if value > 0 else "-Inf"
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    text = repr(value)
+    if "e" in text:
+        mantissa, _, exp = text.partition("e")
+        sign = "-" if exp.startswith("-") else "+"
+        digits = exp.lstrip("+-").rjust(2, "0")
+        return f"{mantissa}e{sign}{digits}"
+    return text
 
 
 def go_slice(elem_type: str, items: Iterable[str | GoText]) -> str:

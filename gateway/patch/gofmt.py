@@ -9,18 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def go_float(value: float) -> str:
-    """%v of a float64: the shortest repr, exponent form outside [1e-4, 1e21)."""
-    if value == int(value) and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, _, exp = text.partition("e")
-        sign = "-" if exp.startswith("-") else "+"
-        digits = exp.lstrip("+-").rjust(2, "0")
-        return f"{mantissa}e{sign}{digits}"
-    return text
+from apimachinery.validation.field import go_float
 
 
 def go_v(value: Any) -> str:

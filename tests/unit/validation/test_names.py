@@ -90,3 +90,6 @@ def test_go_formatting() -> None:
     assert go_value(["a", "b"]) == '[]string{"a", "b"}'
     assert go_slice("string", []) == "[]string(nil)"
     assert go_value(GoTime(1704164645)) == "2024-01-02 03:04:05 +0000 UTC"
+    # floats as %v prints a float64
+    assert [go_value(v) for v in (2.0, 2.5, 1e21, 1.5e-7, 1e-4)] == ["2", "2.5", "1e+21", "1.5e-07", "0.0001"]
+    assert [go_value(v) for v in (float("inf"), float("-inf"), float("nan"))] == ["+Inf", "-Inf", "NaN"]
