@@ -2,10 +2,11 @@
 
 A consistent read (Get or List with no resourceVersion, a Watch from "now") must
 see every write acknowledged before the read arrived. It is served from the
-watch cache once the cache's own watch has delivered the event of a probe: a
-write of the resource's sentinel key (services.registry.cacher), whose revision
-comes after every write acknowledged before it. Each resource's cache has its
-own RevisionProbe.
+watch cache once the cache has reached the revision of a probe made after the
+read arrived. Each resource's cache has two RevisionProbes
+(services.registry.cacher.Cacher.fresh_revision): a read of etcd's current
+revision, enough when the cache has already seen it, and a write of the
+resource's sentinel key, whose event the cache's own watch will bring.
 
 Probes are shared. A read that arrives while no probe is running starts one; a
 read that arrives while one is running waits for the next one, which starts as
