@@ -12,10 +12,11 @@ etcd-io/etcd#15220). Each resource has a sentinel key just before its objects
 (keys.sentinel_key); the cache's watch covers it. To know that it has seen
 everything up to "now", the cache writes the sentinel: the write's revision R
 comes after every write acknowledged before, and the sentinel's own event at R
-reaches the cache after every event before R. Consistent reads and BOOKMARKs
-both wait for that event; one write serves every read waiting meanwhile
-(services.registry.consistency). A consistent read first asks etcd's current
-revision: when the cache has seen it already, no write is needed.
+reaches the cache after every event before R. Consistent reads and BOOKMARKs may
+wait for that event; one write serves every read waiting meanwhile
+(services.registry.consistency). A consistent read or a bookmark round first
+asks etcd's current revision: when the cache has seen it already, no write is
+needed (and a bookmark round writes only for a cache that stood still a minute).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ _NUDGE_AFTER = 0.05
 _HEAD_RETRY_AFTER = 1.0
 # How long a bookmark round waits for its sentinel event.
 _BOOKMARK_WAIT = 5.0
+# A bookmark round writes the sentinel only when the cache has not moved for this long (well
+# within --etcd-compaction-interval's default of five minutes).
+_BOOKMARK_REFRESH = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +171,9 @@ class Cacher:
         self.ready = asyncio.Event()
         self._waiters: list[tuple[int, asyncio.Future[bool]]] = []
         self._bookmark_task: asyncio.Task[None] | None = None
+        # The cache's revision at the last bookmark round that found it moved, and when.
+        self._marked_rv = 0
+        self._marked_at = 0.0
         self._nudges: set[asyncio.Future[int]] = set()
         # The etcd watch is established.
         self.watching = False
@@ -314,8 +321,7 @@ class Cacher:
 
     async def _bookmark(self) -> None:
         try:
-            revision = await self.probe.revision(read=False)
-            if await self.caught_up(revision, _BOOKMARK_WAIT):
+            if await self.caught_up(await self._bookmark_revision(), _BOOKMARK_WAIT):
                 # Every event up to self.rv has been offered to the watchers already, so it goes after them.
                 for w in list(self.watchers):
                     w.bookmark(self.rv)
@@ -325,6 +331,23 @@ class Cacher:
             log.warning("bookmark round failed", resource=self.kind.info.resource, error=str(exc))
         finally:
             self._bookmark_task = None
+
+    async def _bookmark_revision(self) -> int:
+        """The revision a bookmark round waits for before it marks the cache's.
+
+        etcd's current revision when the cache has it (a quiet etcd: no write), else the cache's own
+        when it moved in the last _BOOKMARK_REFRESH. Only a cache that has stood still that long while
+        etcd moved writes its sentinel, so that its watchers' bookmarks do not fall behind compaction.
+        Writing it every round instead would move etcd past every other resource's cache, round after
+        round, and cost each of their consistent reads a sentinel write.
+        """
+        head = await self.head.revision(read=False)
+        now = asyncio.get_running_loop().time()
+        if self.rv != self._marked_rv:
+            self._marked_rv, self._marked_at = self.rv, now
+        if self.rv >= head or now - self._marked_at < _BOOKMARK_REFRESH:
+            return min(head, self.rv)
+        return await self.probe.revision(read=False)
 
     async def caught_up(self, rv: int, timeout: float, nudge: bool = False) -> bool:
         """Whether the cache has seen revision ``rv``, waiting up to ``timeout`` for it.

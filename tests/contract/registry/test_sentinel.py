@@ -12,6 +12,7 @@ import uuid
 
 from apimachinery.client import RegistryClient
 from apimachinery.scheme import Kind
+from cluster.etcd import EtcdCluster
 from services.registry import envelope, keys
 from services.registry.etcd import Etcd, prefix_end
 from tests.support.registry import registry_process
@@ -164,3 +165,46 @@ async def test_bookmarks_never_run_ahead_of_events(etcd, tmp_path, kind, obj):
         await writer.close()
         a.stop()
         b.stop()
+
+
+async def test_bookmark_rounds_write_nothing_while_the_caches_are_recent(tmp_path, kind, obj):
+    """Watchers of two resources get bookmark after bookmark and etcd's revision stays where it was, even
+    with one cache behind etcd's revision (the other resource moved it). A round writes a sentinel only
+    for a cache that has stood still for a minute while etcd moved; one each round would move etcd past
+    the other resource's cache, round after round."""
+    cluster = EtcdCluster.single(tmp_path / "own-etcd").start()  # nothing else writes to this one
+    proc = registry_process(tmp_path, cluster.endpoints, "--watch-bookmark-interval", "20ms").start()
+    client, raw = RegistryClient(proc.address), Etcd(cluster.endpoints)
+    cms, leases = kind("configmaps"), kind("leases", "coordination.k8s.io")
+
+    def lease(name: str) -> dict[str, object]:
+        return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": name}}
+
+    async def bookmarks(resource: Kind, since: str, n: int) -> list[int]:
+        marks: list[int] = []
+        async for ev in client.watch_objects(resource, "q", resource_version=since, allow_bookmarks=True):
+            if ev.type == "BOOKMARK":
+                marks.append(int(client.scheme.from_object(ev.object)[1].metadata.resourceVersion))  # type: ignore[attr-defined]
+                if len(marks) == n:
+                    return marks
+        raise AssertionError("the watch ended")
+
+    try:
+        await client.create(cms, obj(cm("c")), namespace="q")
+        await client.create(leases, obj(lease("a")), namespace="q")
+        _, cm_rv, _ = await client.list(cms, "q", resource_version="0")  # both caches start here
+        _, lease_rv, _ = await client.list(leases, "q", resource_version="0")
+        moved = await client.create(leases, obj(lease("b")), namespace="q")  # etcd moves past the ConfigMaps' cache
+        await asyncio.wait_for(bookmarks(leases, lease_rv, 1), 10)
+        revision = await raw.revision()
+        assert int(moved.metadata.resourceVersion) == revision > int(cm_rv)
+
+        cm_marks, lease_marks = await asyncio.wait_for(
+            asyncio.gather(bookmarks(cms, cm_rv, 10), bookmarks(leases, lease_rv, 10)), 10)
+        assert await raw.revision() == revision, "a bookmark round wrote to etcd"
+        assert set(cm_marks) == {int(cm_rv)} and set(lease_marks) == {revision}
+    finally:
+        await client.close()
+        await raw.close()
+        proc.stop()
+        cluster.stop()
