@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import os
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
 from cluster.etcd import EtcdCluster
@@ -41,25 +41,53 @@ async def run_load(n: int, concurrency: int, op: Callable[[int], Awaitable[objec
     return n / (time.perf_counter() - start), latencies
 
 
+CpuSplit = dict[str, float]  # CPU seconds by process name ("client": this benchmark's own process)
+
+
+def client_cpu_seconds() -> float:
+    """User plus system CPU time this process (the benchmark's client) has used so far."""
+    t = os.times()
+    return t.user + t.system
+
+
 async def interleaved(n: int, concurrency: int, ops: Sequence[Callable[[int], Awaitable[object]]],
-                      pids: Sequence[int | None] = (), rounds: int = 4) -> list[tuple[float, list[float], float]]:
+                      procs: Mapping[str, int] | None = None,
+                      rounds: int = 4) -> list[tuple[float, list[float], CpuSplit]]:
     """run_load of n calls for each of ops, taken in turns of n/rounds calls each, so that every side meets
     the machine's drift (other tenants, CPU frequency) alike and their ratio holds steadier than back-to-back
-    runs give it: per op (ops per second, latencies, CPU seconds its pid spent during its turns, or 0)."""
+    runs give it: per op (ops per second, latencies, the CPU seconds that the client and each of procs, by
+    name, spent during its turns)."""
+    procs = procs or {}
     elapsed = [0.0] * len(ops)
-    cpu = [0.0] * len(ops)
+    cpu: list[CpuSplit] = [dict.fromkeys(["client", *procs], 0.0) for _ in ops]
     latencies: list[list[float]] = [[] for _ in ops]
     bounds = [n * r // rounds for r in range(rounds + 1)]
     for lo, hi in itertools.pairwise(bounds):
         for k, op in enumerate(ops):
-            pid = pids[k] if k < len(pids) else None
-            cpu0 = cpu_seconds(pid) if pid else 0.0
+            before = {"client": client_cpu_seconds(), **{name: cpu_seconds(pid) for name, pid in procs.items()}}
             t = time.perf_counter()
             _, lat = await run_load(hi - lo, concurrency, lambda i, op=op, lo=lo: op(lo + i))  # type: ignore[misc]
             elapsed[k] += time.perf_counter() - t
-            cpu[k] += (cpu_seconds(pid) - cpu0) if pid else 0.0
+            cpu[k]["client"] += client_cpu_seconds() - before["client"]
+            for name, pid in procs.items():
+                cpu[k][name] += cpu_seconds(pid) - before[name]
             latencies[k] += lat
     return [(n / elapsed[k], latencies[k], cpu[k]) for k in range(len(ops))]
+
+
+def cpu_per_op(split: CpuSplit, n: int) -> str:
+    """CPU milliseconds per operation of the busy processes, e.g. "client 0.21 + gateway 0.60 = 0.81 ms"."""
+    busy = {name: s * 1000 / n for name, s in split.items() if s * 1000 / n >= 0.005}
+    return " + ".join(f"{name} {ms:.2f}" for name, ms in busy.items()) + f" = {sum(busy.values()):.2f} ms"
+
+
+def cpu_row(ours: tuple[float, list[float], CpuSplit], raw: tuple[float, list[float], CpuSplit], n: int,
+            label: str) -> str:
+    """The CPU each side's processes spent per operation, and the ratio of the totals: the ratio that a
+    machine whose cores are all busy allows (client, services and etcd share them here)."""
+    mine, theirs = sum(ours[2].values()), sum(raw[2].values())
+    return (f"  {'':<18} CPU per op, {label} side: {cpu_per_op(ours[2], n)} | etcd side: {cpu_per_op(raw[2], n)}"
+            f" | CPU-bound ratio {theirs / mine if mine else 0:.2f}x")
 
 
 def start_registry(cluster: EtcdCluster, log: Path, *extra: str) -> ServiceProcess:

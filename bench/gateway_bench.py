@@ -8,8 +8,11 @@ gets/s (quorum and rv=0) with p50/p99, for the gateway, the registry over gRPC
 and etcd directly, with the gateway's ratio to each; a list of 1,000
 ConfigMaps; watch delivery latency (a write through the registry, its event
 seen by a gateway watcher and a registry watcher); and every process's RSS.
-The HTTP client shares the machine's cores with all of them. Nothing is
-asserted: the figures are for reading.
+The HTTP client shares the machine's cores with all of them. At concurrency 16,
+each row is followed by the CPU every process (the client included) spent per
+operation on the gateway side and on the etcd side, and the ratio of the two
+totals: what a machine whose cores are all busy allows, whatever the latencies.
+Nothing is asserted: the figures are for reading.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 import aiohttp
 
 from apimachinery.client import RegistryClient
-from bench.common import interleaved, pct, run_load, start_registry
+from bench.common import CpuSplit, cpu_row, interleaved, pct, run_load, start_registry
 from bench.registry_bench import CONFIGMAPS, SCHEME, configmap, rss_mb, watch_configmaps
 from cluster.etcd import EtcdCluster
 from cluster.pki import PkiFiles, ensure_pki
@@ -37,7 +40,7 @@ from services.registry import envelope
 from services.registry.etcd import Etcd
 from tests.support.services import ServiceProcess
 
-Result = tuple[float, list[float], float]  # ops/s, latencies, (unused) CPU seconds
+Result = tuple[float, list[float], CpuSplit]  # ops/s, latencies, CPU seconds by process
 
 
 def body(name: str) -> bytes:
@@ -45,10 +48,12 @@ def body(name: str) -> bytes:
                        "metadata": {"name": name, "labels": {"app": "bench"}}, "data": {"key": "x" * 256}}).encode()
 
 
-def line(name: str, gw: Result, reg: Result, raw: Result) -> None:
+def line(name: str, gw: Result, reg: Result, raw: Result, n: int, cpu: bool) -> None:
     print(f"  {name:<16} gateway {gw[0]:7.0f}/s p50 {pct(gw[1], .5):6.2f}ms p99 {pct(gw[1], .99):6.2f}ms | "
           f"registry {reg[0]:7.0f}/s | etcd {raw[0]:7.0f}/s | gateway/etcd {gw[0] / raw[0]:.2f}x "
           f"gateway/registry {gw[0] / reg[0]:.2f}x")
+    if cpu:
+        print(cpu_row(gw, raw, n, "gateway"))
 
 
 class Stack:
@@ -128,6 +133,9 @@ async def measure(stack: Stack, http: aiohttp.ClientSession, client: RegistryCli
     await run_load(50, 4, lambda i: call("GET", "/api/v1/namespaces/bench-c1/configmaps"))
 
     print("gateway benchmark (ConfigMaps with 256 bytes of data; HTTPS, client certificate, JSON)")
+    procs = {name: p.proc.pid for name, p in stack.procs.items() if p.proc is not None}
+    if stack.etcd.members[0].pid is not None:
+        procs["etcd"] = stack.etcd.members[0].pid
     for concurrency in (1, 16):
         n = 300 if concurrency == 1 else 1500
         ns, run = f"bench-c{concurrency}", uuid.uuid4().hex[:6]
@@ -139,18 +147,18 @@ async def measure(stack: Stack, http: aiohttp.ClientSession, client: RegistryCli
         gw_create, reg_create, raw_create = await interleaved(n, concurrency, [
             lambda i: call("POST", f"/api/v1/namespaces/{ns}/configmaps", payloads[i], ok=201),
             lambda i: client.create(CONFIGMAPS, made[i], ns),  # type: ignore[arg-type]
-            lambda i: raw.create(f"/raw/{run}/{i}".encode(), value)])
-        line("create", gw_create, reg_create, raw_create)
+            lambda i: raw.create(f"/raw/{run}/{i}".encode(), value)], procs)
+        line("create", gw_create, reg_create, raw_create, n, concurrency > 1)
         gw_get, reg_get, raw_get = await interleaved(n, concurrency, [
             lambda i: call("GET", f"/api/v1/namespaces/{ns}/configmaps/g-{run}-{i}"),
             lambda i: client.get_object(CONFIGMAPS, ns, f"r-{run}-{i}"),
-            lambda i: raw.get(f"/raw/{run}/{i}".encode())])
-        line("get (quorum)", gw_get, reg_get, raw_get)
+            lambda i: raw.get(f"/raw/{run}/{i}".encode())], procs)
+        line("get (quorum)", gw_get, reg_get, raw_get, n, concurrency > 1)
         gw_cget, reg_cget, raw_get = await interleaved(n, concurrency, [
             lambda i: call("GET", f"/api/v1/namespaces/{ns}/configmaps/g-{run}-{i}?resourceVersion=0"),
             lambda i: client.get_object(CONFIGMAPS, ns, f"r-{run}-{i}", "0"),
-            lambda i: raw.get(f"/raw/{run}/{i}".encode())])
-        line("get (rv=0)", gw_cget, reg_cget, raw_get)
+            lambda i: raw.get(f"/raw/{run}/{i}".encode())], procs)
+        line("get (rv=0)", gw_cget, reg_cget, raw_get, n, concurrency > 1)
 
     await run_load(1000, 16, lambda i: call("POST", "/api/v1/namespaces/list1000/configmaps", body(f"l{i}"), ok=201))
     for i in range(1000):

@@ -5,8 +5,10 @@
 Starts its own etcd and registry process, then prints, at concurrency 1 and 16,
 creates/s and gets/s with p50/p99 latency, the time to list 1,000 objects from
 the watch cache, watch delivery latency, each with the raw-etcd figure and the
-ratio, and the registry's RSS holding --objects ConfigMaps. Nothing is asserted:
-the figures are for reading.
+ratio, and the registry's RSS holding --objects ConfigMaps. Under each rate, the
+CPU that the client, the registry and etcd spent per operation on each side, and
+the ratio of the totals (the ratio a machine with every core busy allows).
+Nothing is asserted: the figures are for reading.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from apimachinery.client import RegistryClient
 from apimachinery.scheme import default_scheme
-from bench.common import interleaved, pct, run_load, start_registry
+from bench.common import CpuSplit, cpu_row, interleaved, pct, run_load, start_registry
 from cluster.etcd import EtcdCluster
 from services.registry import envelope
 from services.registry.etcd import Etcd
@@ -38,13 +40,14 @@ def configmap(name: str) -> object:
     return msg
 
 
-Side = tuple[float, list[float], float]  # ops/s, latencies, the registry's CPU seconds (registry side only)
+Side = tuple[float, list[float], CpuSplit]  # ops/s, latencies, CPU seconds by process
 
 
 def row(name: str, reg: Side, raw: Side, n: int) -> None:
     print(f"  {name:<18} registry {reg[0]:8.0f}/s p50 {pct(reg[1], .5):6.2f}ms p99 {pct(reg[1], .99):6.2f}ms | "
           f"etcd {raw[0]:8.0f}/s p50 {pct(raw[1], .5):6.2f}ms p99 {pct(raw[1], .99):6.2f}ms | "
-          f"ratio {reg[0] / raw[0]:.2f}x | registry CPU {reg[2] * 1000 / n:.3f} ms/op")
+          f"ratio {reg[0] / raw[0]:.2f}x")
+    print(cpu_row(reg, raw, n, "registry"))
 
 
 def rss_mb(pid: int) -> float:
@@ -62,7 +65,7 @@ async def bench(objects: int) -> None:
         client = RegistryClient(reg.address)
         raw = Etcd(cluster.endpoints)
         try:
-            await measure(client, raw, reg, objects)
+            await measure(client, raw, reg, objects, cluster.members[0].pid)
         finally:
             await client.close()
             await raw.close()
@@ -70,7 +73,7 @@ async def bench(objects: int) -> None:
             cluster.stop()
 
 
-async def measure(client: RegistryClient, raw: Etcd, reg: ServiceProcess, objects: int) -> None:
+async def measure(client: RegistryClient, raw: Etcd, reg: ServiceProcess, objects: int, etcd_pid: int | None) -> None:
     value = envelope.encode(SCHEME.to_object(CONFIGMAPS, configmap("raw")))  # type: ignore[arg-type]
     print(f"registry benchmark (value {len(value)} bytes)")
     for concurrency in (1, 16):
@@ -82,7 +85,8 @@ async def measure(client: RegistryClient, raw: Etcd, reg: ServiceProcess, object
         made = [SCHEME.to_object(CONFIGMAPS, configmap(f"b-{run}-{i}")) for i in range(n)]  # type: ignore[arg-type]
         # Each pair runs in alternating turns (bench.common.interleaved): the ratio is what the
         # targets are about, and back-to-back runs let the machine's drift into it.
-        pid = [reg.proc.pid if reg.proc else None]
+        assert reg.proc is not None and etcd_pid is not None
+        pid = {"registry": reg.proc.pid, "etcd": etcd_pid}
         reg_create, raw_create = await interleaved(n, concurrency, [
             lambda i: client.create_object(CONFIGMAPS, ns, made[i]),
             lambda i: raw.create(f"/raw/{run}/{i}".encode(), value)], pid)
