@@ -11,7 +11,8 @@ seen by a gateway watcher and a registry watcher); and every process's RSS.
 The HTTP client shares the machine's cores with all of them. At concurrency 16,
 each row is followed by the CPU every process (the client included) spent per
 operation on the gateway side and on the etcd side, and the ratio of the two
-totals: what a machine whose cores are all busy allows, whatever the latencies.
+totals: what a machine whose cores are all busy allows, whatever the latencies;
+and GET /version, which calls no service, as the floor of any request.
 Nothing is asserted: the figures are for reading.
 """
 
@@ -159,6 +160,15 @@ async def measure(stack: Stack, http: aiohttp.ClientSession, client: RegistryCli
             lambda i: client.get_object(CONFIGMAPS, ns, f"r-{run}-{i}", "0"),
             lambda i: raw.get(f"/raw/{run}/{i}".encode())], procs)
         line("get (rv=0)", gw_cget, reg_cget, raw_get, n, concurrency > 1)
+
+    # The HTTPS floor: GET /version is authenticated and authorized from the gateway's decision caches and
+    # calls no service, so it is what any request costs the client and the gateway before it does anything.
+    n = 1500
+    version, raw_get = await interleaved(n, 16, [lambda i: call("GET", "/version"),
+                                                 lambda i: raw.get(b"/raw/version")], procs)
+    print(f"  GET /version, c16 gateway {version[0]:7.0f}/s p50 {pct(version[1], .5):6.2f}ms | etcd get "
+          f"{raw_get[0]:7.0f}/s | gateway/etcd {version[0] / raw_get[0]:.2f}x (no service call: the HTTPS floor)")
+    print(cpu_row(version, raw_get, n, "gateway"))
 
     await run_load(1000, 16, lambda i: call("POST", "/api/v1/namespaces/list1000/configmaps", body(f"l{i}"), ok=201))
     for i in range(1000):
