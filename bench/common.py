@@ -41,6 +41,9 @@ async def run_load(n: int, concurrency: int, op: Callable[[int], Awaitable[objec
     return n / (time.perf_counter() - start), latencies
 
 
+# The pause between interleaved turns.
+_SETTLE = 0.1
+
 CpuSplit = dict[str, float]  # CPU seconds by process name ("client": this benchmark's own process)
 
 
@@ -64,6 +67,9 @@ async def interleaved(n: int, concurrency: int, ops: Sequence[Callable[[int], Aw
     bounds = [n * r // rounds for r in range(rounds + 1)]
     for lo, hi in itertools.pairwise(bounds):
         for k, op in enumerate(ops):
+            # What the previous turn left running (watch events of its last writes) finishes first: it
+            # would otherwise be counted against, and slow, this turn.
+            await asyncio.sleep(_SETTLE)
             before = {"client": client_cpu_seconds(), **{name: cpu_seconds(pid) for name, pid in procs.items()}}
             t = time.perf_counter()
             _, lat = await run_load(hi - lo, concurrency, lambda i, op=op, lo=lo: op(lo + i))  # type: ignore[misc]
