@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
@@ -83,6 +84,9 @@ async def serve(
     if args.metrics_port:
         start_http_server(args.metrics_port, addr=args.bind_address)
     await server.start()
+    # What startup made (modules, descriptors, the scheme, warmed caches) lives as long as the process:
+    # out of the collector's way, so that full collections do not rescan it mid-request.
+    gc.freeze()
     for svc in ["", *services]:
         await health_servicer.set(svc, health_pb2.HealthCheckResponse.SERVING)
     log.info("serving", address=f"{args.bind_address}:{port}", metrics_port=args.metrics_port, pid=os.getpid())
