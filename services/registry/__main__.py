@@ -93,11 +93,13 @@ class _Handlers:
 
 
 def add_registry_servicer(registry: RegistryService, server: grpc.aio.Server) -> None:
-    """The generated registration, except that List may answer with pre-serialized bytes (wire.py)."""
+    """The generated registration, except that Get, List and Watch may answer with pre-serialized bytes
+    (wire.py)."""
     taken = _Handlers()
     registry_pb2_grpc.add_RegistryServicer_to_server(registry, taken)  # type: ignore[arg-type]
     handlers = taken.handlers
-    handlers["List"] = handlers["List"]._replace(response_serializer=wire.serialize_list)  # type: ignore[attr-defined]
+    for method in ("Get", "List", "Watch"):
+        handlers[method] = handlers[method]._replace(response_serializer=wire.passthrough)  # type: ignore[attr-defined]
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, handlers),))
     server.add_registered_method_handlers(SERVICE_NAME, handlers)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from apimachinery.scheme import Kind, Scheme
 from apimachinery.selectors import FieldSelector, LabelSelector, check_field_selector, selectable_fields
@@ -13,8 +13,8 @@ from services.registry import envelope
 _META_FIELDS = {"metadata.name", "metadata.namespace"}
 
 
-@dataclass(frozen=True)
-class Attrs:
+class Attrs(NamedTuple):
+    # Two str-to-str dicts, which the collector does not track; the tuple is all it walks.
     labels: Mapping[str, str]
     fields: Mapping[str, str]
 

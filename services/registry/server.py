@@ -129,8 +129,9 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         return await self._call("create", request.resource, context, run)
 
     async def Get(self, request: registry_pb2.GetRequest,
-                  context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.Object:
-        async def run() -> registry_pb2.Object:
+                  context: grpc.aio.ServicerContext[Any, Any]) -> registry_pb2.Object | bytes:
+        """The object; from the watch cache, its kept bytes as they are (wire.py)."""
+        async def run() -> registry_pb2.Object | bytes:
             kind = self.kind(request.resource)
             if not request.resource_version:
                 return await self._consistent_get(kind, request.namespace, request.name)
@@ -140,10 +141,10 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
             cached = cacher.get(request.namespace, request.name)
             if cached is None:
                 raise errors.not_found(kind.info.group, kind.info.resource, request.name)
-            return cached.obj
+            return cached.raw
         return await self._call("get", request.resource, context, run)
 
-    async def _consistent_get(self, kind: Kind, namespace: str, name: str) -> registry_pb2.Object:
+    async def _consistent_get(self, kind: Kind, namespace: str, name: str) -> registry_pb2.Object | bytes:
         """A Get that sees every write acknowledged before it arrived: from the watch cache once it has
         reached a revision after the Get arrived (Cacher.fresh_revision), else a quorum read of etcd."""
         cacher = self.cacher(kind)
@@ -157,7 +158,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
                 cached = cacher.get(namespace if kind.info.namespaced else "", name)
                 if cached is None:
                     raise errors.not_found(kind.info.group, kind.info.resource, name)
-                return cached.obj
+                return cached.raw
         _GETS_FROM_ETCD.inc()
         return await self.store.get(kind, namespace, name)
 
@@ -275,7 +276,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         return await self._call("deletecollection", request.resource, context, run)
 
     async def Watch(self, request: registry_pb2.WatchRequest,
-                    context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[registry_pb2.WatchEvent]:
+                    context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[registry_pb2.WatchEvent | bytes]:
         try:
             kind = self.kind(request.resource)
             predicate = Predicate(kind, request.label_selector, request.field_selector)
