@@ -11,41 +11,17 @@ watch events our `WatchEvent {object RawExtension = 1; type = 2}`, framed on
 the stream by a 4-byte big-endian length, as upstream frames them.
 
 Messages are assembled from bytes already encoded (the registry's raw
-objects), so a list of a thousand objects costs a join, not a re-encode.
+objects, apimachinery.protowire), so a list of a thousand objects costs a
+join, not a re-encode.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from apimachinery.errors import bad_request
+from apimachinery.protowire import field, fields
 
 MAGIC = b"k8s\x00"
 MEDIA_TYPE = "application/vnd.kubernetes.protobuf"
-
-_LEN = 2  # wire type of length-delimited fields
-
-
-def varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def field(number: int, payload: bytes) -> bytes:
-    """One length-delimited field (a string, bytes or embedded message)."""
-    return varint((number << 3) | _LEN) + varint(len(payload)) + payload
-
-
-def repeated(number: int, payloads: Iterable[bytes]) -> bytes:
-    tag = varint((number << 3) | _LEN)
-    return b"".join(tag + varint(len(p)) + p for p in payloads)
 
 
 def envelope(api_version: str, kind: str, raw: bytes) -> bytes:
@@ -53,53 +29,13 @@ def envelope(api_version: str, kind: str, raw: bytes) -> bytes:
     return MAGIC + field(1, type_meta) + field(2, raw)
 
 
-def read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    """(value, position after it) of the varint at pos; ValueError when truncated or too long."""
-    shift = result = 0
-    while True:
-        if pos >= len(data):
-            raise ValueError("truncated varint")
-        b = data[pos]
-        pos += 1
-        result |= (b & 0x7F) << shift
-        if not b & 0x80:
-            return result, pos
-        shift += 7
-        if shift > 63:
-            raise ValueError("varint too long")
-
-
-def _fields(data: bytes) -> dict[int, bytes]:
-    """The length-delimited fields of a message (last one wins); other wire types are skipped."""
-    out: dict[int, bytes] = {}
-    pos = 0
-    while pos < len(data):
-        key, pos = read_varint(data, pos)
-        number, wire = key >> 3, key & 7
-        if wire == _LEN:
-            size, pos = read_varint(data, pos)
-            if pos + size > len(data):
-                raise ValueError("truncated field")
-            out[number] = data[pos:pos + size]
-            pos += size
-        elif wire == 0:
-            _, pos = read_varint(data, pos)
-        elif wire == 1:
-            pos += 8
-        elif wire == 5:
-            pos += 4
-        else:
-            raise ValueError(f"unsupported wire type {wire}")
-    return out
-
-
 def unwrap(body: bytes) -> tuple[str, str, bytes]:
     """(apiVersion, kind, raw) of an enveloped body; 400 when it is not one."""
     if not body.startswith(MAGIC):
         raise bad_request("provided object is not protobuf: the body does not start with the k8s\\0 prefix")
     try:
-        unknown = _fields(body[len(MAGIC):])
-        type_meta = _fields(unknown.get(1, b""))
+        unknown = fields(body[len(MAGIC):])
+        type_meta = fields(unknown.get(1, b""))
     except ValueError as exc:
         raise bad_request(f"malformed protobuf envelope: {exc}") from None
     return type_meta.get(1, b"").decode(), type_meta.get(2, b"").decode(), unknown.get(2, b"")

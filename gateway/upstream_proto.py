@@ -26,8 +26,8 @@ import orjson
 
 from apimachinery.codec import format_time
 from apimachinery.errors import bad_request
+from apimachinery.protowire import decode_fields
 from gateway.negotiation import unsupported_media_type
-from gateway.protobuf import read_varint
 
 
 class F(NamedTuple):
@@ -146,34 +146,9 @@ def _signed(n: int) -> int:
     return n - (1 << 64) if n >= 1 << 63 else n
 
 
-def _fields(data: bytes) -> list[tuple[int, int, Any]]:
-    """(number, wire type, value) of every field, in order; length-delimited values as bytes."""
-    out: list[tuple[int, int, Any]] = []
-    pos = 0
-    while pos < len(data):
-        key, pos = read_varint(data, pos)
-        number, wire = key >> 3, key & 7
-        value: Any
-        if wire == 0:
-            value, pos = read_varint(data, pos)
-        elif wire == 2:
-            size, pos = read_varint(data, pos)
-            if pos + size > len(data):
-                raise ValueError("truncated field")
-            value, pos = data[pos:pos + size], pos + size
-        elif wire == 1:
-            value, pos = int.from_bytes(data[pos:pos + 8], "little"), pos + 8
-        elif wire == 5:
-            value, pos = int.from_bytes(data[pos:pos + 4], "little"), pos + 4
-        else:
-            raise ValueError(f"unsupported wire type {wire}")
-        out.append((number, wire, value))
-    return out
-
-
 def _map_entry(data: bytes) -> tuple[str, bytes]:
     key, value = "", b""
-    for number, _, v in _fields(data):
+    for number, _, v in decode_fields(data):
         if number == 1:
             key = v.decode()
         elif number == 2:
@@ -183,7 +158,7 @@ def _map_entry(data: bytes) -> tuple[str, bytes]:
 
 def _time(data: bytes) -> str | None:
     seconds = 0
-    for number, _, v in _fields(data):
+    for number, _, v in decode_fields(data):
         if number == 1:
             seconds = _signed(v)
     return format_time(seconds) if seconds else None
@@ -192,7 +167,7 @@ def _time(data: bytes) -> str | None:
 def decode_message(name: str, data: bytes) -> dict[str, Any]:
     table = MESSAGES[name]
     out: dict[str, Any] = {}
-    for number, _, value in _fields(data):
+    for number, _, value in decode_fields(data):
         f = table.get(number)
         if f is None:
             continue  # a field this gateway does not know: ignored, as an old server ignores new fields
@@ -213,7 +188,7 @@ def decode_message(name: str, data: bytes) -> dict[str, Any]:
             if when is not None:
                 out[f.name] = when
         elif shape == "fieldsv1":
-            raw = next((v for n, _, v in _fields(value) if n == 1), b"")
+            raw = next((v for n, _, v in decode_fields(value) if n == 1), b"")
             out[f.name] = orjson.loads(raw) if raw else {}
         elif shape == "msg":
             sub = decode_message(f.message, value)
@@ -231,10 +206,10 @@ def decode_message(name: str, data: bytes) -> dict[str, Any]:
             out.setdefault(f.name, {})[k] = base64.b64encode(v).decode()
         elif shape == "map_quantity":  # map<string, Quantity>; Quantity is {string string = 1}
             k, v = _map_entry(value)
-            out.setdefault(f.name, {})[k] = next((q.decode() for n, _, q in _fields(v) if n == 1), "")
+            out.setdefault(f.name, {})[k] = next((q.decode() for n, _, q in decode_fields(v) if n == 1), "")
         elif shape == "map_extra":
             k, v = _map_entry(value)
-            out.setdefault(f.name, {})[k] = [item.decode() for n, _, item in _fields(v) if n == 1]
+            out.setdefault(f.name, {})[k] = [item.decode() for n, _, item in decode_fields(v) if n == 1]
     return out
 
 

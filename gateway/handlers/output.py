@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from aiohttp import web
 
+from apimachinery import protowire
 from apimachinery.errors import StatusError, bad_request
 from apimachinery.scheme import Kind
 from gateway import encoding, protobuf
@@ -79,7 +80,7 @@ def _partial_metadata(data: dict[str, Any], api_version: str) -> dict[str, Any]:
 
 def _meta_bytes(raw: bytes) -> bytes:
     """Field 1 (metadata) of an encoded kind: PartialObjectMetadata as protobuf needs nothing more."""
-    return protobuf._fields(raw).get(1, b"")
+    return protowire.fields(raw).get(1, b"")
 
 
 def _list_meta_message(list_meta: dict[str, Any]) -> bytes:
@@ -115,7 +116,7 @@ class Writer:
         if out.convert == "PartialObjectMetadata":
             if out.media_type == PROTOBUF:
                 return protobuf.envelope(out.convert_api_version, "PartialObjectMetadata",
-                                         protobuf.field(1, _meta_bytes(obj.raw)))
+                                         protowire.field(1, _meta_bytes(obj.raw)))
             return render_data(out, _partial_metadata(self.encoder.object_dict(obj), out.convert_api_version))
         if out.convert == "PartialObjectMetadataList":
             raise not_acceptable(f"you requested PartialObjectMetadataList, but the requested object is not a list "
@@ -150,8 +151,8 @@ class Writer:
             body = render_data(out, table)
         elif out.convert == "PartialObjectMetadataList":
             if out.media_type == PROTOBUF:
-                payload = (protobuf.field(1, _list_meta_message(list_meta))
-                           + protobuf.repeated(2, (protobuf.field(1, _meta_bytes(o.raw)) for o in items)))
+                payload = (protowire.field(1, _list_meta_message(list_meta))
+                           + protowire.repeated(2, (protowire.field(1, _meta_bytes(o.raw)) for o in items)))
                 body = protobuf.envelope(out.convert_api_version, "PartialObjectMetadataList", payload)
             else:
                 data = {"kind": "PartialObjectMetadataList", "apiVersion": out.convert_api_version,
@@ -163,7 +164,7 @@ class Writer:
             raise not_acceptable(f"you requested PartialObjectMetadata, but the requested object is a list "
                                  f"(*v1.{kind.info.kind}List)")
         elif out.media_type == PROTOBUF:
-            payload = protobuf.field(1, _list_meta_message(list_meta)) + protobuf.repeated(2, (o.raw for o in items))
+            payload = protowire.field(1, _list_meta_message(list_meta)) + protowire.repeated(2, (o.raw for o in items))
             body = protobuf.envelope(kind.info.api_version, f"{kind.info.kind}List", payload)
         else:
             body = _reformat(self.encoder.list_json(kind, items, list_meta), out)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import orjson
 from aiohttp import web
 
+from apimachinery import protowire
 from apimachinery.errors import StatusError
 from gateway import metrics, protobuf
 from gateway.context import RequestContext
@@ -84,7 +85,7 @@ class _EventEncoder:
 
     def _proto_event(self, kind: str, body: bytes) -> bytes:
         # Our WatchEvent numbers: object (RawExtension{raw = 1}) = 1, type = 2.
-        event = protobuf.field(1, protobuf.field(1, body)) + protobuf.field(2, kind.encode())
+        event = protowire.field(1, protowire.field(1, body)) + protowire.field(2, kind.encode())
         return protobuf.frame(protobuf.envelope(self.target.kind.info.api_version, "WatchEvent", event))
 
 

@@ -2,9 +2,9 @@
 
 A list of 1,000 objects from the cache spent most of its time copying 1,000
 Object messages into a ListResponse and serializing them again. Protobuf's wire
-format lets a message be the concatenation of its fields' encodings, so the
-cache keeps each object already encoded as one `items` entry and a List answer
-is a join; a Get answer is the object's own bytes and a watch event two fields
+format lets a message be the concatenation of its fields' encodings
+(apimachinery.protowire), so the cache keeps each object already encoded as one
+`items` entry and a List answer is a join; a Get answer is the object's own bytes and a watch event two fields
 around them. The registry's List, Get and Watch handlers send such bytes as
 they are (:func:`passthrough`).
 
@@ -19,32 +19,19 @@ from collections.abc import Iterable
 
 from google.protobuf.message import Message
 
+from apimachinery import protowire
 from kubeproto.registry.v1 import registry_pb2
 
-_ITEMS_TAG = b"\x0a"  # ListResponse.items: field 1, length-delimited
-_TYPE_TAG = b"\x0a"  # WatchEvent.type: field 1, length-delimited
-_OBJECT_TAG = b"\x12"  # WatchEvent.object: field 2, length-delimited
-assert registry_pb2.ListResponse.DESCRIPTOR.fields_by_name["items"].number == 1
-assert registry_pb2.WatchEvent.DESCRIPTOR.fields_by_name["type"].number == 1
-assert registry_pb2.WatchEvent.DESCRIPTOR.fields_by_name["object"].number == 2
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while n > 0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def _field(tag: bytes, payload: bytes) -> bytes:
-    return tag + _varint(len(payload)) + payload
+_ITEMS = 1  # ListResponse.items
+_TYPE, _OBJECT = 1, 2  # WatchEvent.type, WatchEvent.object
+assert registry_pb2.ListResponse.DESCRIPTOR.fields_by_name["items"].number == _ITEMS
+assert registry_pb2.WatchEvent.DESCRIPTOR.fields_by_name["type"].number == _TYPE
+assert registry_pb2.WatchEvent.DESCRIPTOR.fields_by_name["object"].number == _OBJECT
 
 
 def list_item(raw: bytes) -> bytes:
     """A serialized Object as one ListResponse.items entry."""
-    return _field(_ITEMS_TAG, raw)
+    return protowire.field(_ITEMS, raw)
 
 
 def list_response(items: Iterable[bytes], resource_version: int) -> bytes:
@@ -55,7 +42,7 @@ def list_response(items: Iterable[bytes], resource_version: int) -> bytes:
 
 def watch_event(type_: str, raw: bytes) -> bytes:
     """A serialized WatchEvent of a serialized Object."""
-    return _field(_TYPE_TAG, type_.encode()) + _field(_OBJECT_TAG, raw)
+    return protowire.field(_TYPE, type_.encode()) + protowire.field(_OBJECT, raw)
 
 
 def passthrough(response: Message | bytes) -> bytes:
