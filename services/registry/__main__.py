@@ -76,7 +76,6 @@ async def compact_periodically(etcd: Etcd, interval: float) -> None:
             log.warning("compaction failed", error=str(exc))
 
 
-
 SERVICE_NAME = registry_pb2.DESCRIPTOR.services_by_name["Registry"].full_name
 
 
@@ -102,6 +101,7 @@ def add_registry_servicer(registry: RegistryService, server: grpc.aio.Server) ->
         handlers[method] = handlers[method]._replace(response_serializer=wire.passthrough)  # type: ignore[attr-defined]
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, handlers),))
     server.add_registered_method_handlers(SERVICE_NAME, handlers)
+
 
 async def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)

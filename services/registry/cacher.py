@@ -460,12 +460,10 @@ class Cacher:
         watcher = Watcher(namespace, predicate, bookmarks, self.watcher_capacity)
         pending: builtins.list[bytes] = []
         if initial or from_rv is None:
-            snapshot = builtins.list(self._selected(namespace, predicate))
-            snapshot_rv = self.rv
+            pending = [wire.watch_event("ADDED", c.raw) for c in self._selected(namespace, predicate)]
             self.watchers.add(watcher)  # same step as the snapshot: nothing falls between
-            pending = [wire.watch_event("ADDED", c.raw) for c in snapshot]
             if initial and bookmarks:
-                pending.append(self.bookmark_event(snapshot_rv, initial_events_end=True))
+                pending.append(self.bookmark_event(self.rv, initial_events_end=True))
         else:
             history: builtins.list[Event] = []
             since = from_rv

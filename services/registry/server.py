@@ -138,10 +138,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
             rv = parse_rv(request.resource_version)
             cacher = self.cacher(kind)
             await (cacher.wait_until(rv) if rv else cacher.ready.wait())
-            cached = cacher.get(request.namespace, request.name)
-            if cached is None:
-                raise errors.not_found(kind.info.group, kind.info.resource, request.name)
-            return cached.raw
+            return _from_cache(cacher, kind, request.namespace, request.name)
         return await self._call("get", request.resource, context, run)
 
     async def _consistent_get(self, kind: Kind, namespace: str, name: str) -> registry_pb2.Object | bytes:
@@ -155,10 +152,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
                 revision = 0  # etcd trouble: the quorum read below reports it
             if revision and await cacher.caught_up(revision, CONSISTENT_GET_WAIT):
                 _GETS_FROM_CACHE.inc()
-                cached = cacher.get(namespace if kind.info.namespaced else "", name)
-                if cached is None:
-                    raise errors.not_found(kind.info.group, kind.info.resource, name)
-                return cached.raw
+                return _from_cache(cacher, kind, namespace, name)
         _GETS_FROM_ETCD.inc()
         return await self.store.get(kind, namespace, name)
 
@@ -309,6 +303,15 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         except Exception as exc:
             log.exception("watch failed", resource=request.resource.resource)
             await _status_for(exc).abort(context)
+
+
+def _from_cache(cacher: Cacher, kind: Kind, namespace: str, name: str) -> bytes:
+    """A cached object's bytes, or NotFound. Cluster-scoped objects are cached with no namespace, and a
+    namespace sent along for one is ignored, as the etcd read ignores it."""
+    cached = cacher.get(namespace if kind.info.namespaced else "", name)
+    if cached is None:
+        raise errors.not_found(kind.info.group, kind.info.resource, name)
+    return cached.raw
 
 
 def _status_for(exc: Exception) -> StatusError:
