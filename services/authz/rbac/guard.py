@@ -107,6 +107,8 @@ class EscalationGuard:
         try:
             rules = await self._role_reference_rules(ref, request.namespace)
         except StatusError as err:
+            if err.code >= 500:
+                raise  # the registry unreachable or slow: no verdict on the reference, so no refusal
             raise _forbidden(request.resource, request.name, err.message) from None
         refusal = self._confirm_covered(request, request.namespace, rules)
         if refusal is not None:

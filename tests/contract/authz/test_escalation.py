@@ -19,10 +19,12 @@ from tests.contract.authz.conftest import (
     eventually,
     resource,
     rule,
+    started,
     subject,
     until_allowed,
     user,
 )
+from tests.support.registry import registry_process
 
 ROLE_WRITER = [rule(["create", "update"], ["roles", "rolebindings"], groups=[RBAC_GROUP])]
 
@@ -166,3 +168,19 @@ async def test_refusal_travels_as_permission_denied(authz: Authz, uid: str) -> N
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await authz.stub.ConfirmNoEscalation(request, timeout=30)
     assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_a_binding_check_without_the_registry_is_unavailable_not_forbidden(etcd, tmp_path, uid: str) -> None:
+    """The referenced role cannot be read: that is no verdict on the binding, so the answer is 503 (which a
+    client retries), never a 403 that refuses the write for good."""
+    own = registry_process(tmp_path, etcd.endpoints, prefix=f"/registry-{uid}").start()
+    try:
+        async with started(tmp_path, own.address, "--authorization-mode", "RBAC") as a:
+            request = binding_request(user(f"dave-{uid}"), "rolebindings", "x", "b", "ClusterRole", "view")
+            await refused(a, request)  # the registry is up: an ordinary refusal
+            own.stop()
+            with pytest.raises(StatusError) as caught:
+                await a.confirm(request)
+            assert caught.value.code == 503, caught.value
+    finally:
+        own.stop()
