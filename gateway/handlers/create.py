@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from google.protobuf.message import Message
 
 from apimachinery.scheme import metadata_of
 from gateway.context import RequestContext
@@ -16,9 +17,15 @@ if TYPE_CHECKING:
 
 
 async def create(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
+    data, msg, manager, dry_run = await read_object(api, ctx, target.kind, "CreateOptions")
+    return await create_object(api, ctx, target, data, msg, manager, dry_run)
+
+
+async def create_object(api: APIServer, ctx: RequestContext, target: Target, data: dict[str, Any], msg: Message,
+                        manager: str, dry_run: bool) -> web.StreamResponse:
+    """A decoded body, stored as a new object (a POST, or a PUT that creates)."""
     out = output_for(ctx)
     kind = target.kind
-    data, msg, manager, dry_run = await read_object(api, ctx, kind, "CreateOptions")
     api.create_managed_fields.apply(msg, data, manager, kind, now())
     meta = metadata_of(msg)
     if kind.info.namespaced and not meta.namespace:

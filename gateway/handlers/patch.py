@@ -25,6 +25,8 @@ from gateway.handlers.output import output_for
 from gateway.handlers.rest import (
     Target,
     admit_and_confirm,
+    authorize_create,
+    check_name,
     field_manager,
     now,
     set_managed_fields,
@@ -137,9 +139,7 @@ async def _attempt(api: APIServer, ctx: RequestContext, target: Target, kind_of_
         patched = decode.check_type(kind, patched)
         patched = fieldmanager.update(live_data, patched, manager, info.definition, info.api_version, now(),
                                       subresource=target.subresource)
-    name = _patched_name(patched)
-    if name and name != target.name:
-        raise bad_request(f"the name of the object ({name}) does not match the name on the URL ({target.name})")
+    check_name(_patched_name(patched), target)
     patched_rv = _resource_version(patched)
     conditional = bool(patched_rv) and patched_rv != live_rv
     msg, _ = decode.to_message(ctx, kind, patched, validation)
@@ -149,6 +149,7 @@ async def _attempt(api: APIServer, ctx: RequestContext, target: Target, kind_of_
     if info.namespaced and not meta.namespace:
         meta.namespace = target.namespace
     if live is None:
+        await authorize_create(api, ctx)
         meta.ClearField("resourceVersion")
         obj = await admit_and_confirm(api, ctx, target, "CREATE", msg, None, dry_run, options)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 import unicodedata
@@ -12,7 +13,7 @@ import orjson
 from google.protobuf.message import Message
 
 from apimachinery import codec
-from apimachinery.errors import Cause, StatusError
+from apimachinery.errors import Cause, StatusError, bad_request
 from apimachinery.scheme import Kind, metadata_of
 from gateway.clients import unary
 from gateway.context import RequestContext
@@ -50,6 +51,20 @@ class Target:
     def gvr(self) -> registry_pb2.GroupVersionResource:
         i = self.kind.info
         return registry_pb2.GroupVersionResource(group=i.group, version=i.version, resource=i.resource)
+
+
+def check_name(name: str, target: Target) -> None:
+    """checkName: a body naming another object than the URL is refused (a body with no name takes the URL's)."""
+    if name and name != target.name:
+        raise bad_request(f"the name of the object ({name}) does not match the name on the URL ({target.name})")
+
+
+async def authorize_create(api: APIServer, ctx: RequestContext) -> None:
+    """A PUT or an apply that finds nothing creates the object: as upstream's withAuthorization with
+    createAuthorizerAttributes, the caller must be allowed to create it too (the request itself was
+    authorized for its own verb, update or patch)."""
+    assert ctx.user is not None
+    await api.authorizer.authorize_request(ctx.user, ctx.user_key, dataclasses.replace(ctx.info, verb="create"))
 
 
 def invalid(group: str, kind: str, name: str, causes: list[Cause]) -> StatusError:

@@ -18,12 +18,14 @@ from apimachinery.errors import StatusError
 from apimachinery.scheme import metadata_of
 from gateway import fieldmanager
 from gateway.context import RequestContext
-from gateway.handlers.create import create
+from gateway.handlers.create import create_object
 from gateway.handlers.output import output_for
 from gateway.handlers.rest import (
     CREATE_ON_UPDATE,
     Target,
     admit_and_confirm,
+    authorize_create,
+    check_name,
     now,
     read_object,
     set_managed_fields,
@@ -39,6 +41,7 @@ async def update(api: APIServer, ctx: RequestContext, target: Target) -> web.Str
     out = output_for(ctx)
     kind = target.kind
     data, msg, manager, dry_run = await read_object(api, ctx, kind, "UpdateOptions")
+    check_name(metadata_of(msg).name, target)
     precondition = metadata_of(msg).resourceVersion
     options = write_options("UpdateOptions", manager, dry_run)
     # An unconditional update is retried until it lands (the request-timeout filter bounds
@@ -49,7 +52,9 @@ async def update(api: APIServer, ctx: RequestContext, target: Target) -> web.Str
         except StatusError as err:
             if err.code == 404 and not target.subresource and (kind.info.group, kind.info.kind) in CREATE_ON_UPDATE \
                     and not precondition:
-                return await create(api, ctx, Target(kind, target.namespace, ""))
+                await authorize_create(api, ctx)
+                metadata_of(msg).name = target.name
+                return await create_object(api, ctx, Target(kind, target.namespace, ""), data, msg, manager, dry_run)
             raise
         result = await _attempt(api, ctx, target, data, msg, live, manager, options, dry_run, precondition)
         if result is not None:

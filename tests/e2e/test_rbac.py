@@ -8,7 +8,7 @@ import time
 import kubernetes
 import pytest
 
-from tests.e2e.conftest import Cluster
+from tests.e2e.conftest import Cluster, Response
 
 
 def _grant_configmap_reader(cluster: Cluster, ns: str) -> None:
@@ -123,3 +123,43 @@ def test_a_removed_rolebinding_stops_allowing_within_a_second(cluster: Cluster, 
 
 def _expect(actual: object, expected: object) -> None:
     assert actual == expected
+
+
+def test_a_write_that_creates_needs_create_permission(cluster: Cluster, ns: str) -> None:
+    """A PUT or a server-side apply of a missing object creates it: as upstream, the writer must be allowed to
+    create as well as to update or patch. The body's name must be the URL's."""
+    path = f"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases"
+
+    def lease(name: str) -> str:
+        return json.dumps({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": name}})
+
+    def put(name: str, body_name: str) -> Response:
+        return cluster.http("PUT", f"{path}/{name}", user="alice", body=lease(body_name),
+                            headers={"Content-Type": "application/json"})
+
+    def apply(name: str) -> Response:
+        return cluster.http("PATCH", f"{path}/{name}?fieldManager=e2e", user="alice", body=lease(name),
+                            headers={"Content-Type": "application/apply-patch+yaml"})
+
+    def may(verb: str) -> None:  # RBAC reaches authz through its informer
+        out = cluster.kubectl("auth", "can-i", verb, "leases.coordination.k8s.io", "-n", ns, "--as=alice", check=False)
+        assert out.stdout.strip() == "yes"
+
+    cluster.kubectl("create", "role", "lease-updater", "-n", ns, "--verb=get,update,patch",
+                    "--resource=leases.coordination.k8s.io")
+    cluster.kubectl("create", "rolebinding", "alice-updates", "-n", ns, "--role=lease-updater", "--user=alice")
+    _eventually(lambda: may("update"))
+    for refused in (put("a", "a"), apply("b")):
+        assert refused.status == 403, refused.body
+        body = json.loads(refused.body)
+        assert body["reason"] == "Forbidden" and 'cannot create resource "leases"' in body["message"], body
+    mismatch = put("a", "other")
+    assert mismatch.status == 400
+    assert json.loads(mismatch.body)["message"] == "the name of the object (other) does not match the name on the URL (a)"
+
+    cluster.kubectl("create", "role", "lease-creator", "-n", ns, "--verb=create", "--resource=leases.coordination.k8s.io")
+    cluster.kubectl("create", "rolebinding", "alice-creates", "-n", ns, "--role=lease-creator", "--user=alice")
+    _eventually(lambda: may("create"))
+    assert put("a", "a").status == 201
+    assert apply("b").status == 201
+    assert put("a", "a").status == 200  # there now: an update
