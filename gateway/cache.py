@@ -10,14 +10,14 @@ V = TypeVar("V")
 
 
 class TTLCache(Generic[K, V]):
+    """Entries live for ``ttl``, or for the ttl given to put (denials have their own); 0 keeps nothing."""
+
     def __init__(self, ttl: float, max_entries: int = 10000) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
         self._entries: dict[K, tuple[float, V]] = {}
 
     def get(self, key: K) -> V | None:
-        if self.ttl <= 0:
-            return None
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -38,9 +38,6 @@ class TTLCache(Generic[K, V]):
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()  # bounded memory beats precision for a cache of seconds
         self._entries[key] = (time.monotonic() + ttl, value)
-
-    def clear(self) -> None:
-        self._entries.clear()
 
     def __len__(self) -> int:
         return len(self._entries)
