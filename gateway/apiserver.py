@@ -17,9 +17,10 @@ from typing import Any
 from aiohttp import web
 
 from apimachinery import logs
-from apimachinery.errors import StatusError, internal_error
+from apimachinery.errors import StatusError, bad_request, internal_error
 from apimachinery.kinds import BUILTIN_KINDS
 from apimachinery.scheme import Scheme
+from apimachinery.validation.field import go_quote
 from gateway import metrics
 from gateway.audit import AuditLog
 from gateway.clients import Services
@@ -142,7 +143,10 @@ class APIServer:
             asked = ctx.query.get("timeout")
             if asked:
                 seconds = parse_go_duration(asked)
-                if seconds is not None and 0 < seconds < timeout:
+                if seconds is None:  # upstream's WithRequestDeadline: 400, not the default deadline
+                    raise bad_request(f'invalid timeout specified in the request URL - time: invalid duration '
+                                      f'{go_quote(asked)}')
+                if 0 < seconds < timeout:
                     timeout = seconds
             async with asyncio.timeout(timeout):
                 return await router.serve(self, ctx)

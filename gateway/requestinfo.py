@@ -69,8 +69,9 @@ def _split_path(path: str) -> list[str]:
     return trimmed.split("/") if trimmed else []
 
 
-def _truthy(value: str) -> bool:
-    """Any query value but 0 or false is true (runtime's Convert_Slice_string_To_bool)."""
+def query_bool(value: str) -> bool:
+    """A boolean query parameter: any value but 0 or false (any case) is true, the empty one too
+    (runtime's Convert_Slice_string_To_bool and Convert_Slice_string_To_Pointer_bool)."""
     return value.lower() not in ("false", "0")
 
 
@@ -110,7 +111,7 @@ def resolve(method: str, path: str, query: Mapping[str, str]) -> RequestInfo:
     subresource = parts[2] if len(parts) >= 3 and verb not in SPECIAL_VERBS_NO_SUBRESOURCES else ""
 
     if not name and verb == "get":
-        verb = "watch" if "watch" in query and _truthy(query["watch"]) else "list"
+        verb = "watch" if "watch" in query and query_bool(query["watch"]) else "list"
         selector = query.get("fieldSelector")
         if selector:
             try:

@@ -20,6 +20,7 @@ from gateway.context import RequestContext
 from gateway.handlers import decode
 from gateway.handlers.output import output_for, success_status
 from gateway.handlers.rest import RETURNS_DELETED_OBJECT, Target, admit
+from gateway.requestinfo import query_bool
 from kubeproto.registry.v1 import registry_pb2
 
 if TYPE_CHECKING:
@@ -27,10 +28,6 @@ if TYPE_CHECKING:
 
 PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
 _DELETE_OPTIONS_VERSIONS = ("v1", "meta.k8s.io/v1", "meta.k8s.io/v1beta1")
-
-
-def _bool(text: str) -> bool:
-    return text.lower() in ("1", "t", "true")
 
 
 async def delete_options(api: APIServer, ctx: RequestContext, target: Target) -> dict[str, Any]:
@@ -54,7 +51,7 @@ async def delete_options(api: APIServer, ctx: RequestContext, target: Target) ->
     if "propagationPolicy" in query and "propagationPolicy" not in options:
         options["propagationPolicy"] = query["propagationPolicy"]
     if "orphanDependents" in query and "orphanDependents" not in options:
-        options["orphanDependents"] = _bool(query["orphanDependents"])
+        options["orphanDependents"] = query_bool(query["orphanDependents"])
     if "dryRun" in query and "dryRun" not in options:
         options["dryRun"] = query.getall("dryRun")
     causes: list[Cause] = []

@@ -33,6 +33,7 @@ from gateway.handlers.rest import (
     write_options,
 )
 from gateway.negotiation import unsupported_media_type
+from gateway.requestinfo import query_bool
 from kubeproto.registry.v1 import registry_pb2
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def _force(ctx: RequestContext, kind_of_patch: str) -> bool:
         raise decode.invalid_options("PatchOptions", [Cause("FieldValueForbidden",
                                                             "Forbidden: may not be specified for non-apply patch",
                                                             "force")])
-    return value.lower() in ("1", "t", "true")
+    return query_bool(value)
 
 
 def _patched_name(data: dict[str, Any]) -> str:

@@ -28,6 +28,7 @@ from gateway.handlers.get import int_param
 from gateway.handlers.output import headers, include_object, output_for, status_body
 from gateway.handlers.rest import Target
 from gateway.negotiation import JSON, PROTOBUF, Output
+from gateway.requestinfo import query_bool
 from kubeproto.registry.v1 import registry_pb2
 
 if TYPE_CHECKING:
@@ -40,9 +41,7 @@ _FIRST_EVENT_GRACE = 0.2
 
 def _flag(ctx: RequestContext, name: str) -> bool | None:
     value = ctx.query.get(name)
-    if value is None:
-        return None
-    return value.lower() not in ("false", "0", "")
+    return None if value is None else query_bool(value)
 
 
 class _EventEncoder:

@@ -26,8 +26,8 @@ def _cm(name: str, **extra: object) -> str:
 def test_unauthorized(cluster: Cluster) -> None:
     resp = cluster.http("GET", "/api/v1/namespaces", user="none", headers={"Authorization": "Bearer not-a-token"})
     assert resp.status == 401
-    assert _status(resp) | {} == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                  "message": "Unauthorized", "reason": "Unauthorized", "code": 401}
+    assert _status(resp) == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                             "message": "Unauthorized", "reason": "Unauthorized", "code": 401}
 
 
 def test_bearer_token_user(cluster: Cluster) -> None:
@@ -195,3 +195,11 @@ def test_delete_answers(cluster: Cluster, ns: str) -> None:
     assert ns_deleted.json()["status"]["phase"] == "Terminating"
     collection = cluster.http("DELETE", f"{base}?labelSelector=nothing%3Dhere")
     assert collection.status == 200 and collection.json()["kind"] == "ConfigMapList"
+
+
+def test_a_malformed_timeout_is_a_bad_request(cluster: Cluster, ns: str) -> None:
+    resp = cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps?timeout=soon")
+    assert resp.status == 400
+    assert _status(resp)["reason"] == "BadRequest"
+    assert _status(resp)["message"] == 'invalid timeout specified in the request URL - time: invalid duration "soon"'
+    assert cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps?timeout=30s").status == 200
