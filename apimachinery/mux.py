@@ -76,6 +76,13 @@ def _from_frame_metadata(entries: Iterable[mux_pb2.Metadata]) -> list[tuple[str,
     return [(m.key, m.value if m.key.endswith("-bin") else m.value.decode()) for m in entries]
 
 
+def _size(frame: mux_pb2.Frame) -> int:
+    """About a frame's encoded size, from the bytes it carries: ByteSize() would encode it (upb), and
+    the batch is encoded again when it is sent."""
+    return (len(frame.payload) + len(frame.method) + len(frame.details) + 32
+            + sum(len(m.key) + len(m.value) + 8 for m in (*frame.metadata, *frame.trailing_metadata)))
+
+
 def _batches(frames: list[mux_pb2.Frame], limit: int) -> Iterator[mux_pb2.Batch]:
     """frames in stream messages of at most ``limit`` bytes (a larger frame alone)."""
     if len(frames) == 1:
@@ -84,7 +91,7 @@ def _batches(frames: list[mux_pb2.Frame], limit: int) -> Iterator[mux_pb2.Batch]
     chunk: list[mux_pb2.Frame] = []
     size = 0
     for f in frames:
-        n = f.ByteSize() + 8
+        n = _size(f)
         if chunk and size + n > limit:
             yield mux_pb2.Batch(frames=chunk)
             chunk, size = [], 0
@@ -454,7 +461,9 @@ class _ClientSession:
                         await self.call.write(batch)
         except asyncio.CancelledError:
             pass
-        except Exception as exc:  # the stream broke; the reader sees why
+        except Exception as exc:
+            if self.call.done():
+                return  # the call has ended: the reader gets its status and fails the calls with the right reason
             log.debug("mux stream write failed", error=str(exc))
             self.fail(_error(grpc.StatusCode.UNAVAILABLE, f"mux stream broke: {exc}"))
             if not self.reader.done():
@@ -646,6 +655,9 @@ class _MuxUnaryUnary(grpc.aio.UnaryUnaryMultiCallable):  # type: ignore[type-arg
         self.response_deserializer = response_deserializer
         self.plain = channel.plain.unary_unary(method, request_serializer, response_deserializer,
                                                _registered_method=registered)
+        # The same method for a request already serialized (one too large for the stream).
+        self.plain_serialized = channel.plain.unary_unary(method, None, response_deserializer,
+                                                          _registered_method=registered)
         self.direct = method in channel.direct_methods
 
     def __call__(self, request: Any, *, timeout: float | None = None, metadata: MetadataLike | None = None,
@@ -658,7 +670,7 @@ class _MuxUnaryUnary(grpc.aio.UnaryUnaryMultiCallable):  # type: ignore[type-arg
         payload = self.request_serializer(request) if self.request_serializer else request
         if len(payload) > channel.direct_request_bytes:
             channel.direct_calls += 1
-            return self.plain(request, timeout=timeout, metadata=metadata)
+            return self.plain_serialized(payload, timeout=timeout, metadata=metadata)
         return _MuxCall(self, request, payload, timeout, metadata)
 
 

@@ -143,13 +143,20 @@ def test_local_subject_access_review(cluster: Cluster, ns: str) -> None:
     assert review["status"] == {
         "allowed": True,
         "reason": f'RBAC: allowed by RoleBinding "alice-reads/{ns}" of Role "cm-reader" to User "alice"'}
-    # The object takes the request's namespace (upstream's create handler sets an unset metadata.namespace).
-    assert review["metadata"]["namespace"] == ns
 
     denied = _review(cluster, _lsar(ns, "alice", meta_ns=ns, namespace=ns, verb="update", resource="configmaps"),
                      path)
     assert denied.status == 201
     assert denied.json()["status"]["allowed"] is False
+
+
+def test_local_subject_access_review_answer_has_the_request_namespace(cluster: Cluster, ns: str) -> None:
+    """Upstream's create handler sets an unset metadata.namespace to the request's
+    (rest.EnsureObjectNamespaceMatchesRequestNamespace) before the review is answered, so the answer has it."""
+    path = f"{AUTHZ}/namespaces/{ns}/localsubjectaccessreviews"
+    resp = _review(cluster, _lsar(ns, "alice", namespace=ns, verb="get", resource="configmaps"), path)
+    assert resp.status == 201, resp.body
+    assert resp.json()["metadata"]["namespace"] == ns
 
 
 def test_local_subject_access_review_namespace_must_match(cluster: Cluster, ns: str) -> None:

@@ -106,6 +106,17 @@ async def test_deadline_exceeded(client: RegistryClient, ns: str) -> None:
     assert missing.value.code == 404
 
 
+async def test_a_request_too_large_for_the_stream_is_a_plain_call(client: RegistryClient, ns: str) -> None:
+    ch = mux_channel_of(client)
+    kind = client.kind(*CONFIGMAPS)
+    frames, direct = ch.frames_sent, ch.direct_calls
+    big = "x" * (1024 * 1024 - 1)  # a ConfigMap's most data; with the rest, over DIRECT_REQUEST_BYTES
+    assert len(big) + 1 == mux.DIRECT_REQUEST_BYTES
+    created = await client.create(kind, configmap(client, "big", {"x": big}), namespace=ns)
+    assert created.data["x"] == big
+    assert (ch.frames_sent, ch.direct_calls) == (frames, direct + 1)  # it would hold the stream for the others
+
+
 async def test_list_and_watch_use_their_own_calls(client: RegistryClient, ns: str) -> None:
     ch = mux_channel_of(client)
     kind = client.kind(*CONFIGMAPS)
