@@ -31,11 +31,9 @@ class RequestContext:
     audit_id: str = field(default_factory=new_audit_id)
     received: float = field(default_factory=time.monotonic)
     received_wall: float = field(default_factory=time.time)
-    # Who sent the request, and who it acts as once impersonation is applied.
-    authenticated: authn_pb2.UserInfo | None = None
+    # Who the request acts as: the authenticated user, or whom it impersonates.
     user: authn_pb2.UserInfo | None = None
     user_key: bytes = b""  # user as bytes (gateway.filters.authz.user_key), b"" when not worked out yet
-    authenticator: str = ""
     impersonated: bool = False
     # Warning: 299 headers to send (admission, fieldValidation=Warn, ...), deduplicated, in order.
     warnings: list[str] = field(default_factory=list)

@@ -125,6 +125,3 @@ class ObjectEncoder:
             body = cache.get((api_version, kind_name, obj.raw))
             append(body if body is not None and obj.kind == kind_name else self.item_json(obj))
         return out
-
-    def cache_size(self) -> int:
-        return len(self._items)

@@ -19,7 +19,6 @@ DROPPED = Counter("apiserver_dropped_requests", "Requests refused with 429 by th
                   ["request_kind"])
 WATCHERS = Gauge("apiserver_longrunning_requests", "Long-running requests (watches) being served.",
                  ["verb", "group", "version", "resource", "subresource", "scope", "component"])
-AUTHN_CACHE = Counter("gateway_authentication_cache", "Authentication cache lookups.", ["result"])
 
 
 def reported_verb(method: str, info: RequestInfo, apply: bool) -> str:

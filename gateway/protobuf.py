@@ -21,7 +21,6 @@ from apimachinery.errors import bad_request
 from apimachinery.protowire import field, fields
 
 MAGIC = b"k8s\x00"
-MEDIA_TYPE = "application/vnd.kubernetes.protobuf"
 
 
 def envelope(api_version: str, kind: str, raw: bytes) -> bytes:

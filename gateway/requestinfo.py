@@ -11,7 +11,7 @@ when no name is given, or from the legacy /watch/ path prefix.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from apimachinery.selectors import FieldSelector
 from apimachinery.validation.names import is_valid_path_segment_name
@@ -32,14 +32,12 @@ class RequestInfo:
     path: str
     verb: str
     is_resource_request: bool = False
-    api_prefix: str = ""
     api_group: str = ""
     api_version: str = ""
     namespace: str = ""
     resource: str = ""
     subresource: str = ""
     name: str = ""
-    parts: tuple[str, ...] = field(default=())
     # Set when the legacy /watch/ (or /proxy/) path prefix gave the verb.
     verb_via_path: bool = False
 
@@ -93,8 +91,8 @@ def resolve(method: str, path: str, query: Mapping[str, str]) -> RequestInfo:
     if parts[0] in SPECIAL_VERBS:
         if len(parts) < 2:
             # Upstream reports an error and the request is refused as not found.
-            return RequestInfo(path=path, verb=parts[0], is_resource_request=True, api_prefix=prefix,
-                               api_group=group, api_version=version, verb_via_path=True)
+            return RequestInfo(path=path, verb=parts[0], is_resource_request=True, api_group=group,
+                               api_version=version, verb_via_path=True)
         verb, parts = parts[0], parts[1:]
         verb_via_path = True
     else:
@@ -123,6 +121,6 @@ def resolve(method: str, path: str, query: Mapping[str, str]) -> RequestInfo:
     if not name and verb == "delete":
         verb = "deletecollection"
 
-    return RequestInfo(path=path, verb=verb, is_resource_request=True, api_prefix=prefix, api_group=group,
-                       api_version=version, namespace=namespace, resource=resource, subresource=subresource,
-                       name=name, parts=tuple(parts), verb_via_path=verb_via_path)
+    return RequestInfo(path=path, verb=verb, is_resource_request=True, api_group=group, api_version=version,
+                       namespace=namespace, resource=resource, subresource=subresource, name=name,
+                       verb_via_path=verb_via_path)

@@ -46,7 +46,7 @@ def _empty_meta(meta: metav1.ObjectMeta, allow_namespace: bool = False) -> Error
         return []
     shown = go_struct("v1.ObjectMeta", [("Name", meta.name), ("GenerateName", meta.generateName),
                                         ("Namespace", meta.namespace)])
-    return [invalid(path("metadata"), shown, "must be empty")]
+    return [invalid(path("metadata"), shown, "must be empty except for namespace" if allow_namespace else "must be empty")]
 
 
 def validate_subject_access_review(sar: authzv1.SubjectAccessReview) -> Errors:
@@ -58,11 +58,19 @@ def validate_subject_access_review(sar: authzv1.SubjectAccessReview) -> Errors:
 
 
 def validate_local_subject_access_review(sar: authzv1.LocalSubjectAccessReview) -> Errors:
+    """The namespace comes from the URL (metadata.namespace is set from it before this)."""
     spec = sar.spec
     errs = _attributes(spec, path("spec"))
     if not spec.user and not spec.groups:
         errs.append(invalid(path("spec", "user"), spec.user, "at least one of user or group must be specified"))
-    return errs + _empty_meta(sar.metadata, allow_namespace=True)
+    errs += _empty_meta(sar.metadata, allow_namespace=True)
+    if spec.HasField("resourceAttributes") and spec.resourceAttributes.namespace != sar.metadata.namespace:
+        errs.append(invalid(path("spec", "resourceAttributes", "namespace"), spec.resourceAttributes.namespace,
+                            "must match metadata.namespace"))
+    if spec.HasField("nonResourceAttributes"):
+        errs.append(invalid(path("spec", "nonResourceAttributes"), _non_resource_go(spec),
+                            "disallowed on this kind of request"))
+    return errs
 
 
 def validate_self_subject_access_review(sar: authzv1.SelfSubjectAccessReview) -> Errors:

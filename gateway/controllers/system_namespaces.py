@@ -26,7 +26,6 @@ class SystemNamespaces:
         self.registry = registry
         self.kind = registry.scheme.by_gvr("", "v1", "namespaces")
         self._task: asyncio.Task[None] | None = None
-        self.done = asyncio.Event()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="system namespaces")
@@ -54,6 +53,4 @@ class SystemNamespaces:
     async def _run(self) -> None:
         while True:
             ok = await self.ensure()
-            if ok:
-                self.done.set()
             await asyncio.sleep(INTERVAL_SECONDS if ok else RETRY_SECONDS)

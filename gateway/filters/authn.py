@@ -80,5 +80,4 @@ class Authenticator:
             cached = (resp, user_key(resp.user))
             self.cache.put(key, cached)
         resp, ctx.user_key = cached
-        ctx.authenticated = ctx.user = resp.user
-        ctx.authenticator = resp.authenticator
+        ctx.user = resp.user

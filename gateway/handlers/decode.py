@@ -16,7 +16,7 @@ from google.protobuf.message import Message
 
 from apimachinery import codec
 from apimachinery.errors import Cause, StatusError, bad_request
-from apimachinery.scheme import Kind, Scheme, split_api_version
+from apimachinery.scheme import Kind, split_api_version
 from gateway import protobuf, upstream_proto
 from gateway.context import RequestContext
 from gateway.defaults import apply_defaults
@@ -76,7 +76,7 @@ def dry_run(ctx: RequestContext, options_kind: str) -> bool:
     return bool(values)
 
 
-async def read_document(ctx: RequestContext, scheme: Scheme) -> Any:
+async def read_document(ctx: RequestContext) -> Any:
     """The body as a JSON value (protobuf bodies through the scheme)."""
     body = await ctx.body()
     media = input_media_type(ctx.header("Content-Type"), (JSON, YAML, PROTOBUF))
@@ -120,7 +120,7 @@ def to_message(ctx: RequestContext, kind: Kind, data: dict[str, Any], validation
     return msg, unknown
 
 
-def drop_unknown(kind: Kind, data: dict[str, Any], msg: Message) -> dict[str, Any]:
+def drop_unknown(data: dict[str, Any], msg: Message) -> dict[str, Any]:
     """The JSON of msg (what the kind keeps of data), with its TypeMeta."""
     clean: dict[str, Any] = {"apiVersion": data["apiVersion"], "kind": data["kind"]}
     clean.update(codec.encode(msg))

@@ -30,12 +30,12 @@ PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
 _DELETE_OPTIONS_VERSIONS = ("v1", "meta.k8s.io/v1", "meta.k8s.io/v1beta1")
 
 
-async def delete_options(api: APIServer, ctx: RequestContext, target: Target) -> dict[str, Any]:
+async def delete_options(ctx: RequestContext) -> dict[str, Any]:
     """The DeleteOptions of the request (body first, then query parameters), validated."""
     options: dict[str, Any] = {}
     body = await ctx.body()
     if body.strip():
-        data = await decode.read_document(ctx, api.scheme)
+        data = await decode.read_document(ctx)
         if not isinstance(data, dict):
             raise bad_request("json: cannot unmarshal into Go value of type v1.DeleteOptions")
         kind = data.get("kind")
@@ -96,10 +96,9 @@ def _preconditions(options: dict[str, Any]) -> registry_pb2.Preconditions | None
     return out
 
 
-async def _options(api: APIServer, ctx: RequestContext,
-                   target: Target) -> tuple[dict[str, Any], bool, dict[str, Any]]:
+async def _options(ctx: RequestContext) -> tuple[dict[str, Any], bool, dict[str, Any]]:
     """The request's DeleteOptions (recorded as its request object), dry run, and the registry call's arguments."""
-    options = await delete_options(api, ctx, target)
+    options = await delete_options(ctx)
     ctx.request_object = {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1", **options}
     dry_run = bool(options.get("dryRun"))
     call: dict[str, Any] = {"propagation_policy": _propagation(options), "dry_run": dry_run}
@@ -110,7 +109,7 @@ async def _options(api: APIServer, ctx: RequestContext,
 
 async def delete(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
     out = output_for(ctx)
-    options, dry_run, call = await _options(api, ctx, target)
+    options, dry_run, call = await _options(ctx)
     kind = target.kind
     live = await api.services.registry.get_object(kind, target.namespace, target.name)
     await admit(api, ctx, target, "DELETE", None, live, dry_run, ctx.request_object)
@@ -141,7 +140,7 @@ def _plain(out: Any) -> Any:
 
 async def delete_collection(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
     out = output_for(ctx)
-    _, dry_run, call = await _options(api, ctx, target)
+    _, dry_run, call = await _options(ctx)
     kind = target.kind
     listed = await api.services.registry.list_objects(
         kind, target.namespace, label_selector=ctx.query.get("labelSelector", ""),

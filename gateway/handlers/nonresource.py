@@ -15,13 +15,12 @@ from apimachinery.errors import StatusError
 from apimachinery.kinds import BUILTIN_KINDS
 from gateway.context import RequestContext
 from gateway.handlers.output import headers, respond
-from gateway.negotiation import JSON, negotiate, no_transforms, not_acceptable
+from gateway.negotiation import JSON, negotiate, no_transforms
 
 if TYPE_CHECKING:
     from gateway.apiserver import APIServer
 
 KUBERNETES_VERSION = "v1.37.0"
-OPENAPI_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
 
 Check = Callable[[], Awaitable[str | None]]
 
@@ -125,7 +124,3 @@ async def openapi_v3(api: APIServer, ctx: RequestContext, rest: str) -> web.Stre
         resp.headers["Cache-Control"] = "public, immutable"
         resp.headers["Expires"] = "Thu, 01 Jan 2099 00:00:00 GMT"
     return resp
-
-
-def openapi_not_acceptable() -> StatusError:
-    return not_acceptable((JSON,))

@@ -137,11 +137,11 @@ async def read_object(api: APIServer, ctx: RequestContext, kind: Kind,
     validation = decode.field_validation(ctx, options_kind)
     dry_run = decode.dry_run(ctx, options_kind)
     manager = field_manager(ctx, options_kind)
-    data = decode.check_type(kind, await decode.read_document(ctx, api.scheme))
+    data = decode.check_type(kind, await decode.read_document(ctx))
     ctx.request_object = data
     msg, unknown = decode.to_message(ctx, kind, data, validation)
     if unknown:
-        data = decode.drop_unknown(kind, data, msg)
+        data = decode.drop_unknown(data, msg)
     return data, msg, manager, dry_run
 
 

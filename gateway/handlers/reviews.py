@@ -36,15 +36,22 @@ AUTHZ = "authorization.k8s.io"
 AUTHN = "authentication.k8s.io"
 
 
-async def _review(api: APIServer, ctx: RequestContext, kind: Kind) -> dict[str, Any]:
-    """The posted review, decoded and validated as the kind's create validation does."""
-    data = decode.check_type(kind, await decode.read_document(ctx, api.scheme))
+async def _review(api: APIServer, ctx: RequestContext, kind: Kind, namespace: str = "") -> dict[str, Any]:
+    """The posted review, decoded and validated as the kind's create validation does; a namespaced one
+    takes the URL's namespace (another in the body is 400, as for any create)."""
+    data = decode.check_type(kind, await decode.read_document(ctx))
+    if namespace:
+        given = data.get("metadata")
+        meta: dict[str, Any] = given if isinstance(given, dict) else {}
+        if meta.get("namespace") and meta["namespace"] != namespace:
+            raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+        data["metadata"] = {**meta, "namespace": namespace}
     ctx.request_object = data
     msg, unknown = decode.to_message(ctx, kind, data, decode.field_validation(ctx, "CreateOptions"))
     causes = validate_create(kind, msg)
     if causes:
         raise invalid(kind.info.group, kind.info.kind, "", causes)
-    return decode.drop_unknown(kind, data, msg) if unknown else data
+    return decode.drop_unknown(data, msg) if unknown else data
 
 
 def _attributes(user: authn_pb2.UserInfo, spec: dict[str, Any]) -> authz_pb2.Attributes:
@@ -82,17 +89,10 @@ def _subject(spec: dict[str, Any]) -> authn_pb2.UserInfo:
 async def access_review(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
     out = output_for(ctx)
     kind = target.kind
-    review = await _review(api, ctx, kind)
+    review = await _review(api, ctx, kind, target.namespace if kind.info.namespaced else "")
     spec = review.get("spec") or {}
     assert ctx.user is not None
     user = ctx.user if kind.info.kind == "SelfSubjectAccessReview" else _subject(spec)
-    if kind.info.kind == "LocalSubjectAccessReview":
-        meta_ns = (review.get("metadata") or {}).get("namespace") or target.namespace
-        if meta_ns != target.namespace:
-            raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
-        attrs_ns = (spec.get("resourceAttributes") or {}).get("namespace", "")
-        if spec.get("resourceAttributes") is not None and attrs_ns != target.namespace:
-            raise bad_request(f"spec.resourceAttributes.namespace must match namespace: {target.namespace}")
     review["status"] = await _decide(api, _attributes(user, spec))
     return api.writer.write_data(ctx, review, 201, out=out, kind=kind)
 
@@ -161,7 +161,7 @@ async def token_request(api: APIServer, ctx: RequestContext, target: Target) -> 
     """POST serviceaccounts/<name>/token: a TokenRequest in, the same with status.token out."""
     out = output_for(ctx)
     kind = api.scheme.by_gvk(AUTHN, "v1", "TokenRequest")
-    data = decode.check_type(kind, await decode.read_document(ctx, api.scheme))
+    data = decode.check_type(kind, await decode.read_document(ctx))
     ctx.request_object = data
     msg, _ = decode.to_message(ctx, kind, data, decode.field_validation(ctx, "CreateOptions"))
     causes = validate_create(kind, msg)

@@ -96,36 +96,43 @@ def test_max_requests_inflight(cluster: Cluster, ns: str, limited_gateway: Servi
     # A list asking for a version the cache has not reached waits (up to 3 s) in the registry: it holds the
     # one read-only slot meanwhile.
     current = int(cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps").json()["metadata"]["resourceVersion"])
-    slow: list[Response] = []
-    holder = threading.Thread(target=lambda: slow.append(cluster.http(
-        "GET", f"/api/v1/namespaces/{ns}/configmaps?resourceVersion={current + 100000}", user="bob",
-        port=limited_gateway.port)))
-    holder.start()
 
-    def list_as_bob() -> Response:
-        return cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps", user="bob", port=limited_gateway.port)
+    def list_as_bob(query: str = "") -> Response:
+        return cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps{query}", user="bob",
+                            port=limited_gateway.port)
 
-    try:
-        answers: list[Response] = []
+    def hold_the_slot() -> tuple[threading.Thread, list[Response]]:
+        slow: list[Response] = []
+        holder = threading.Thread(target=lambda: slow.append(list_as_bob(f"?resourceVersion={current + 100000}")))
+        holder.start()
+        return holder, slow
 
-        def refused_now() -> bool:
-            answers.append(list_as_bob())
-            return answers[-1].status == 429
-
-        _until(refused_now, timeout=10)  # once the holder is in the one slot
-        refused = answers[-1]
-        assert refused.headers["Retry-After"] == "1"
-        body = json.loads(refused.body)
-        assert body["reason"] == "TooManyRequests" and body["message"] == "Too many requests, please try again later."
-        # system:masters are always served; watches are not counted, not even a limited user's.
-        assert cluster.http("GET", "/api/v1/namespaces", port=limited_gateway.port).status == 200
-        watch = cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps?watch=1&timeoutSeconds=1", user="bob",
-                             port=limited_gateway.port)
-        assert watch.status == 200
-        assert list_as_bob().status == 429, "the slot was free by the time of the watch: it proves nothing"
-    finally:
-        holder.join(15)
-    assert slow and slow[0].status == 504  # the registry gave up waiting for that version
-    assert json.loads(slow[0].body)["reason"] == "Timeout"
+    # A loaded machine may let the slot go before the last step: then the round proves nothing, and is repeated.
+    for _ in range(5):
+        holder, slow = hold_the_slot()
+        try:
+            refused = list_as_bob()
+            while refused.status != 429 and holder.is_alive():  # until the holder is in the one slot
+                time.sleep(0.05)
+                refused = list_as_bob()
+            if refused.status != 429:
+                continue
+            # system:masters are always served; watches are not counted, not even a limited user's.
+            admin = cluster.http("GET", "/api/v1/namespaces", port=limited_gateway.port)
+            watch = list_as_bob("?watch=1&timeoutSeconds=1")
+            still_held = list_as_bob().status == 429
+        finally:
+            holder.join(15)
+        assert slow and slow[0].status == 504  # the registry gave up waiting for that version
+        assert json.loads(slow[0].body)["reason"] == "Timeout"
+        if still_held:
+            break
+    else:
+        raise AssertionError("the slot was never held from the refusal to the watch")
+    assert refused.headers["Retry-After"] == "1"
+    body = json.loads(refused.body)
+    assert body["reason"] == "TooManyRequests" and body["message"] == "Too many requests, please try again later."
+    assert admin.status == 200
+    assert watch.status == 200
     assert cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps", user="bob",
                         port=limited_gateway.port).status == 200

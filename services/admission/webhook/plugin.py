@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from apimachinery.scheme import Scheme
-from services.admission.attributes import OPERATIONS
 from services.admission.chain import Plugin
 from services.admission.webhook.dispatch import Dispatcher
 from services.admission.webhook.matching import Matcher
@@ -11,8 +10,6 @@ from services.admission.webhook.source import WebhookSource
 
 
 class WebhookPlugin(Plugin):
-    operations = OPERATIONS
-
     def __init__(self, source: WebhookSource, matcher: Matcher, dispatcher: Dispatcher, scheme: Scheme) -> None:
         self.source = source
         self.matcher = matcher

@@ -71,11 +71,6 @@ class Rule:
         return bool(self._all_resources or resource in self._resource_set
                     or (subresource and subresource in self._subresource_wildcards))
 
-    def allows_resource(self, verb: str, group: str, resource: str, subresource: str, name: str) -> bool:
-        """RuleAllows for a resource request; resource is "pods" or "pods/log" (combined)."""
-        return (self.matches_resource(verb, group, resource, subresource)
-                and (not self.name_set or name in self.name_set))
-
     def allows_path(self, verb: str, path: str) -> bool:
         """RuleAllows for a non-resource request."""
         if not (self._all_verbs or verb in self._verb_set):

@@ -108,6 +108,17 @@ def test_subject_access_reviews() -> None:
     local = {"apiVersion": "authorization.k8s.io/v1", "kind": "LocalSubjectAccessReview",
              "metadata": {"namespace": "ns"}, "spec": {"groups": ["g"], "resourceAttributes": {"namespace": "ns"}}}
     assert create_errors(local) == []
+    local["spec"]["resourceAttributes"]["namespace"] = "other"
+    local["metadata"]["name"] = "named"
+    assert create_errors(local) == [
+        ("metadata", 'Invalid value: v1.ObjectMeta{Name:"named", GenerateName:"", Namespace:"ns"}: '
+                     "must be empty except for namespace"),
+        ("spec.resourceAttributes.namespace", 'Invalid value: "other": must match metadata.namespace')]
+    non_resource = {**local, "metadata": {"namespace": "ns"},
+                    "spec": {"groups": ["g"], "nonResourceAttributes": {"path": "/x", "verb": "get"}}}
+    assert create_errors(non_resource) == [
+        ("spec.nonResourceAttributes", 'Invalid value: authorization.NonResourceAttributes{Path:"/x", Verb:"get"}: '
+                                       "disallowed on this kind of request")]
 
 
 def test_token_request() -> None:
