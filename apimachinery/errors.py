@@ -174,10 +174,13 @@ OPTIMISTIC_LOCK = "the object has been modified; please apply your changes to th
 
 
 def invalid(group: str, kind: str, name: str, causes: list[Cause]) -> StatusError:
+    """apierrors.NewInvalid: `<Kind>.<group> "<name>" is invalid: <field>: <message>, ...` (the group-qualified
+    kind, as schema.GroupKind prints it)."""
     summary = ", ".join(f"{c.field}: {c.message}" if c.field else c.message for c in causes)
     if len(causes) > 1:
         summary = f"[{summary}]"
-    return StatusError(422, "Invalid", f'{kind} "{name}" is invalid: {summary}',
+    qualified = f"{kind}.{group}" if group else kind
+    return StatusError(422, "Invalid", f'{qualified} "{name}" is invalid: {summary}',
                        name=name, group=group, kind=kind, causes=causes)
 
 

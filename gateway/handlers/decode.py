@@ -15,7 +15,7 @@ import yaml
 from google.protobuf.message import Message
 
 from apimachinery import codec
-from apimachinery.errors import Cause, StatusError, bad_request
+from apimachinery.errors import Cause, StatusError, bad_request, invalid
 from apimachinery.scheme import Kind, split_api_version
 from gateway import protobuf, upstream_proto
 from gateway.context import RequestContext
@@ -51,11 +51,7 @@ def load_json(body: bytes) -> Any:
 
 def invalid_options(kind: str, causes: list[Cause]) -> StatusError:
     """apierrors.NewInvalid(meta.k8s.io/<kind>, "", errs) for CreateOptions, PatchOptions, ..."""
-    summary = ", ".join(f"{c.field}: {c.message}" for c in causes)
-    if len(causes) > 1:
-        summary = f"[{summary}]"
-    return StatusError(422, "Invalid", f'{kind}.meta.k8s.io "" is invalid: {summary}', group="meta.k8s.io",
-                       kind=kind, causes=causes)
+    return invalid("meta.k8s.io", kind, "", causes)
 
 
 def field_validation(ctx: RequestContext, options_kind: str) -> str:

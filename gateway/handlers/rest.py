@@ -13,7 +13,7 @@ import orjson
 from google.protobuf.message import Message
 
 from apimachinery import codec
-from apimachinery.errors import Cause, StatusError, bad_request
+from apimachinery.errors import Cause, bad_request
 from apimachinery.scheme import Kind, metadata_of
 from gateway.clients import unary
 from gateway.context import RequestContext
@@ -65,16 +65,6 @@ async def authorize_create(api: APIServer, ctx: RequestContext) -> None:
     authorized for its own verb, update or patch)."""
     assert ctx.user is not None
     await api.authorizer.authorize_request(ctx.user, ctx.user_key, dataclasses.replace(ctx.info, verb="create"))
-
-
-def invalid(group: str, kind: str, name: str, causes: list[Cause]) -> StatusError:
-    """apierrors.NewInvalid: `<Kind>.<group> "<name>" is invalid: <field>: <message>, ...`."""
-    summary = ", ".join(f"{c.field}: {c.message}" if c.field else c.message for c in causes)
-    if len(causes) > 1:
-        summary = f"[{summary}]"
-    qualified = f"{kind}.{group}" if group else kind
-    return StatusError(422, "Invalid", f'{qualified} "{name}" is invalid: {summary}', name=name, group=group,
-                       kind=kind, causes=causes)
 
 
 _now: tuple[int, str] = (0, "")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import grpc
 from aiohttp import web
 
-from apimachinery.errors import StatusError, bad_request
+from apimachinery.errors import StatusError, bad_request, invalid
 from apimachinery.scheme import Kind
 from apimachinery.userinfo import user_info_json
 from apimachinery.validation import validate_create
@@ -25,7 +25,7 @@ from gateway.clients import unary
 from gateway.context import RequestContext
 from gateway.handlers import decode
 from gateway.handlers.output import output_for
-from gateway.handlers.rest import Target, invalid
+from gateway.handlers.rest import Target
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2
 

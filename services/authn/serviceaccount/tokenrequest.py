@@ -41,15 +41,6 @@ MIN_EXPIRATION_SECONDS = 10 * 60
 MAX_EXPIRATION_SECONDS = 1 << 32
 
 
-def _invalid(name: str, causes: list[errors.Cause]) -> StatusError:
-    """errors.NewInvalid for TokenRequest.authentication.k8s.io (the qualified kind in the message)."""
-    summary = ", ".join(f"{c.field}: {c.message}" if c.field else c.message for c in causes)
-    if len(causes) > 1:
-        summary = f"[{summary}]"
-    return StatusError(422, "Invalid", f'{KIND}.{GROUP} "{name}" is invalid: {summary}',
-                       name=name, group=GROUP, kind=KIND, causes=causes)
-
-
 def validate(tr: authnv1.TokenRequest) -> list[errors.Cause]:
     """ValidateTokenRequest."""
     causes = []
@@ -85,10 +76,10 @@ class TokenREST:
         req.CopyFrom(request)
         meta = req.metadata
         if meta.name and meta.name != name:
-            raise _invalid(name, [field.invalid(field.path("metadata", "name"), meta.name,
+            raise errors.invalid(GROUP, KIND, name, [field.invalid(field.path("metadata", "name"), meta.name,
                                                 "must match the service account name if specified")])
         if meta.namespace and meta.namespace != namespace:
-            raise _invalid(name, [field.invalid(field.path("metadata", "namespace"), meta.namespace,
+            raise errors.invalid(GROUP, KIND, name, [field.invalid(field.path("metadata", "namespace"), meta.namespace,
                                                 "must match the service account namespace if specified")])
 
         sa: Any = await self.getter.service_accounts.get_live(namespace, name)
@@ -107,7 +98,7 @@ class TokenREST:
         req.ClearField("status")
         causes = validate(req)
         if causes:
-            raise _invalid("", causes)
+            raise errors.invalid(GROUP, KIND, "", causes)
 
         pod, secret, node = await self._bound_objects(namespace, name, req.spec)
 

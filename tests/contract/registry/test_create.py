@@ -133,3 +133,15 @@ async def test_object_over_the_size_limit_is_refused(client, kind, ns, obj):
     assert (err.value.code, err.value.reason) == (413, "RequestEntityTooLarge")
     assert "too large" in err.value.message
     assert await count(client, roles, ns) == 0
+
+
+async def test_an_invalid_object_of_a_group_names_its_qualified_kind(client, kind, ns, obj):
+    """apierrors.NewInvalid prints the GroupKind: Role.rbac.authorization.k8s.io, while core kinds stay bare."""
+    role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "r"},
+            "rules": [{"apiGroups": [""], "resources": ["pods"]}]}  # no verbs
+    with pytest.raises(StatusError) as err:
+        await client.create(kind("roles", "rbac.authorization.k8s.io"), obj(role), namespace=ns)
+    assert err.value.message.startswith('Role.rbac.authorization.k8s.io "r" is invalid: rules[0].verbs: '), err.value
+    with pytest.raises(StatusError) as err:
+        await client.create(kind("configmaps"), obj(cm("Bad")), namespace=ns)
+    assert err.value.message.startswith('ConfigMap "Bad" is invalid: metadata.name: ')
