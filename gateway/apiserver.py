@@ -1,6 +1,6 @@
 """The gateway's handler chain: one request, as data (docs: ARCHITECTURE.md, "One request, as data").
 
-    RequestInfo -> authn (401) -> max in flight (429) -> audit -> impersonation (403)
+    RequestInfo -> authn (401) -> audit -> impersonation (403) -> max in flight (429)
     -> authz (403) -> handler: decode -> admission (writes) -> registry -> encode
 
 Every error on the way is a StatusError, answered as metav1.Status with the
@@ -126,13 +126,14 @@ class APIServer:
                 ctx.audit = self.audit.begin(ctx.audit_id, ctx.received_wall, str(ctx.request.rel_url), info, None,
                                              ctx.request.remote or "", ctx.user_agent)
             raise
+        if self.audit is not None:
+            ctx.audit = self.audit.begin(ctx.audit_id, ctx.received_wall, str(ctx.request.rel_url), info,
+                                         ctx.user, ctx.request.remote or "", ctx.user_agent)
+        await impersonate(ctx, self.authorizer)
+        if ctx.impersonated and self.audit is not None and ctx.user is not None:
+            self.audit.impersonated(ctx.audit, ctx.user)
+        # After impersonation, as upstream's chain: the user whose exemption counts is the one acted as.
         with self.inflight.slot(ctx):
-            if self.audit is not None:
-                ctx.audit = self.audit.begin(ctx.audit_id, ctx.received_wall, str(ctx.request.rel_url), info,
-                                             ctx.user, ctx.request.remote or "", ctx.user_agent)
-            await impersonate(ctx, self.authorizer)
-            if ctx.impersonated and self.audit is not None and ctx.user is not None:
-                self.audit.impersonated(ctx.audit, ctx.user)
             assert ctx.user is not None
             await self.authorizer.authorize_request(ctx.user, ctx.user_key, info)
             if info.is_long_running:

@@ -120,6 +120,9 @@ def test_max_requests_inflight(cluster: Cluster, ns: str, limited_gateway: Servi
             # system:masters are always served; watches are not counted, not even a limited user's.
             admin = cluster.http("GET", "/api/v1/namespaces", port=limited_gateway.port)
             watch = list_as_bob("?watch=1&timeoutSeconds=1")
+            # The limit applies after impersonation: a system:masters user acting as bob is bob.
+            impersonated = cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps", headers={"Impersonate-User": "bob"},
+                                        port=limited_gateway.port)
             still_held = list_as_bob().status == 429
         finally:
             holder.join(15)
@@ -134,5 +137,6 @@ def test_max_requests_inflight(cluster: Cluster, ns: str, limited_gateway: Servi
     assert body["reason"] == "TooManyRequests" and body["message"] == "Too many requests, please try again later."
     assert admin.status == 200
     assert watch.status == 200
+    assert impersonated.status == 429
     assert cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps", user="bob",
                         port=limited_gateway.port).status == 200
