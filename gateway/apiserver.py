@@ -101,15 +101,19 @@ class APIServer:
             apply = request.content_type == "application/apply-patch+yaml"
             metrics.observe(request.method, info, code, elapsed, dry_run, apply)
             if self.audit is not None and ctx.audit is not None:
-                response_object = ctx.response_object
-                if isinstance(response_object, registry_pb2.Object):
-                    response_object = self.encoder.object_dict(response_object)
-                self.audit.complete(ctx.audit, time.time(), code, status, ctx.request_object, response_object,
-                                    ctx.audit_annotations, panic)
+                self.audit.complete(ctx.audit, time.time(), code, status, ctx.request_object,
+                                    lambda: self._response_object(ctx), ctx.audit_annotations, panic)
         if ctx.warnings and not resp.prepared:
             for warning in ctx.warnings:
                 resp.headers.add("Warning", warning_header(warning))
         return resp
+
+    def _response_object(self, ctx: RequestContext) -> Any:
+        """What the audit log shows as the response: handlers leave an Object, a list's JSON to be made, or data."""
+        obj = ctx.response_object
+        if isinstance(obj, registry_pb2.Object):
+            return self.encoder.object_dict(obj)
+        return obj() if callable(obj) else obj
 
     def _error(self, ctx: RequestContext, err: StatusError) -> tuple[web.StreamResponse, int, dict[str, Any]]:
         if err.code >= 500:

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -191,7 +192,9 @@ class AuditLog:
             self._emit(record, "ResponseStarted", when)
 
     def complete(self, record: AuditRecord | None, when: float, code: int, status: dict[str, Any] | None,
-                 request_object: Any, response_object: Any, annotations: dict[str, str], panic: bool = False) -> None:
+                 request_object: Any, response_object: Callable[[], Any], annotations: dict[str, str],
+                 panic: bool = False) -> None:
+        """``response_object`` is asked for only at the RequestResponse level: encoding it costs."""
         if record is None:
             return
         response_status: dict[str, Any] = {"metadata": {}, "code": code}
@@ -212,9 +215,10 @@ class AuditLog:
         if record.level in ("Request", "RequestResponse") and request_object is not None:
             record.event["requestObject"] = (_without_managed_fields(request_object) if record.omit_managed_fields
                                              else request_object)
-        if record.level == "RequestResponse" and response_object is not None:
-            record.event["responseObject"] = (_without_managed_fields(response_object) if record.omit_managed_fields
-                                              else response_object)
+        response = response_object() if record.level == "RequestResponse" else None
+        if response is not None:
+            record.event["responseObject"] = (_without_managed_fields(response) if record.omit_managed_fields
+                                              else response)
         if annotations:
             record.event["annotations"] = dict(annotations)
         self._emit(record, "Panic" if panic else "ResponseComplete", when)

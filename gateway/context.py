@@ -41,6 +41,7 @@ class RequestContext:
     audit_annotations: dict[str, str] = field(default_factory=dict)
     # Set by handlers for the audit log and metrics.
     request_object: Any = None
+    # For the audit log: a registry Object, data, or a function making the data (a list's).
     response_object: Any = None
     _body: bytes | None = None
 

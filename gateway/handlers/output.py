@@ -168,6 +168,8 @@ class Writer:
             body = protobuf.envelope(kind.info.api_version, f"{kind.info.kind}List", payload)
         else:
             body = _reformat(self.encoder.list_json(kind, items, list_meta), out)
+        # For the audit log's responseObject, made only when a policy asks for it.
+        ctx.response_object = lambda: orjson.loads(self.encoder.list_json(kind, items, list_meta))
         return respond(ctx, 200, body, out.content_type)
 
     # anything else given as JSON data (reviews, discovery, Status) -----------------------------------

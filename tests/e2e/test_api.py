@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from typing import Any
 
 import kubernetes
 import yaml
@@ -165,3 +166,19 @@ def test_audit_log(cluster: Cluster) -> None:
     assert event["responseStatus"] == {"metadata": {}, "code": 201}
     assert event["requestObject"]["data"] == {"a": "b"}  # type: ignore[index]
     assert event["responseObject"]["metadata"]["name"] == "audited-cm"  # type: ignore[index]
+
+
+def test_audit_log_records_a_list_response(cluster: Cluster) -> None:
+    cluster.kubectl("create", "namespace", "audited", check=False)
+    cluster.http("POST", "/api/v1/namespaces/audited/configmaps", body=_cm("listed-cm"), headers=JSON)
+    assert cluster.http("GET", "/api/v1/namespaces/audited/configmaps?labelSelector=audit%3Dlist").status == 200
+    deadline = time.monotonic() + 5
+    events: list[dict[str, Any]] = []
+    while time.monotonic() < deadline and not events:
+        events = [e for e in map(json.loads, cluster.audit_log.read_text().splitlines())
+                  if e["verb"] == "list" and "audit%3Dlist" in e["requestURI"]]
+        time.sleep(0.1)
+    assert len(events) == 1
+    listed = events[0]["responseObject"]
+    assert listed["kind"] == "ConfigMapList" and listed["apiVersion"] == "v1" and listed["items"] == []
+    assert listed["metadata"]["resourceVersion"]
