@@ -10,7 +10,6 @@ ResponseStarted (watches, when the stream begins), ResponseComplete, or Panic.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import sys
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from typing import IO, Any
 import orjson
 import yaml
 
+from apimachinery.codec import format_time
 from apimachinery.userinfo import user_info_json
 from gateway.requestinfo import RequestInfo
 from kubeproto.authn.v1 import authn_pb2
@@ -132,7 +132,8 @@ def load_policy(path: str) -> Policy:
 
 
 def micro_time(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    whole, micros = divmod(round(seconds * 1_000_000), 1_000_000)
+    return format_time(whole, micros * 1000, micro=True)
 
 
 def _without_managed_fields(obj: Any) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+from apimachinery import errors
 from apimachinery.errors import StatusError
 from gateway import metrics
 from gateway.context import RequestContext
@@ -22,8 +23,7 @@ PRIVILEGED_GROUP = "system:masters"
 def too_many_requests() -> StatusError:
     # Upstream writes this sentence as text/plain; here it is a Status with the same code and words, so that
     # every error leaving the gateway is a metav1.Status (clients read Retry-After either way).
-    return StatusError(429, "TooManyRequests", "Too many requests, please try again later.",
-                       retry_after_seconds=RETRY_AFTER_SECONDS)
+    return errors.too_many_requests("Too many requests, please try again later.", RETRY_AFTER_SECONDS)
 
 
 class MaxInFlight:

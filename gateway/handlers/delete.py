@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from apimachinery.errors import Cause, bad_request
+from apimachinery.errors import Cause, StatusError, bad_request
 from gateway.context import RequestContext
 from gateway.handlers import decode
 from gateway.handlers.output import output_for, success_status
@@ -152,8 +152,8 @@ async def delete_collection(api: APIServer, ctx: RequestContext, target: Target)
         await admit(api, ctx, item_target, "DELETE", None, item, dry_run, ctx.request_object)
         try:
             resp = await api.services.registry.delete_object(kind, item_target.namespace, item_target.name, **call)
-        except Exception as err:
-            if getattr(err, "code", 0) == 404:
+        except StatusError as err:
+            if err.code == 404:
                 continue  # deleted by someone else meanwhile
             raise
         deleted.items.append(resp.object)

@@ -13,6 +13,7 @@ import orjson
 from google.protobuf.message import Message
 
 from apimachinery import codec
+from apimachinery.client import gvr_of
 from apimachinery.errors import Cause, bad_request
 from apimachinery.scheme import Kind, metadata_of
 from gateway.clients import unary
@@ -49,8 +50,7 @@ class Target:
 
     @property
     def gvr(self) -> registry_pb2.GroupVersionResource:
-        i = self.kind.info
-        return registry_pb2.GroupVersionResource(group=i.group, version=i.version, resource=i.resource)
+        return gvr_of(self.kind)
 
 
 def check_name(name: str, target: Target) -> None:

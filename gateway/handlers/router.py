@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from apimachinery import errors
 from apimachinery.errors import StatusError
 from apimachinery.scheme import Kind
 from gateway.context import RequestContext
@@ -42,7 +43,7 @@ def not_found() -> StatusError:
 
 
 def method_not_allowed() -> StatusError:
-    return StatusError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+    return errors.method_not_allowed("the server does not allow this method on the requested resource")
 
 
 async def serve(api: APIServer, ctx: RequestContext) -> web.StreamResponse:
