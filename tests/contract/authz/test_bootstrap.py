@@ -1,21 +1,23 @@
 """The bootstrap policy reconciled at start: created when missing, completed when changed,
 never clobbered, and left alone when annotated autoupdate=false.
 
-These tests change the bootstrap objects themselves, so they run against a registry (and
-etcd prefix) of their own, restarting one authz process over it.
+These tests change the bootstrap objects themselves, so each runs against a registry (and
+etcd prefix) of its own, restarting its authz process over it.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from apimachinery.client import RegistryClient
 from tests.contract.authz.conftest import RBAC_GROUP, authz_process, build
-from tests.support.services import ServiceProcess
+from tests.support.registry import registry_process
+from tests.support.services import ServiceProcess, serving
 
 BOOTSTRAP_ROLES = ["cluster-admin", "admin", "edit", "view", "system:discovery", "system:basic-user",
                    "system:public-info-viewer", "system:aggregate-to-admin", "system:aggregate-to-edit",
@@ -28,26 +30,18 @@ BOOTSTRAP_BINDINGS = {
 }
 
 
-@pytest.fixture(scope="module")
-def own_registry(etcd: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    proc = ServiceProcess(
-        "services.registry",
-        ["--etcd-servers", ",".join(etcd.endpoints), "--etcd-prefix", f"/authz-bootstrap-{uuid.uuid4().hex[:8]}",
-         "--etcd-compaction-interval", "0"],
-        tmp_path_factory.mktemp("registry-bootstrap") / "registry.log").start()
-    yield proc
-    assert proc.stop() == 0
+@pytest.fixture
+def own_registry(etcd: Any, tmp_path: Path) -> Iterator[ServiceProcess]:
+    """A registry over an etcd prefix of this test's own: each test starts from a fresh bootstrap."""
+    yield from serving(registry_process(tmp_path, etcd.endpoints, prefix=f"/authz-bootstrap-{uuid.uuid4().hex[:8]}"))
 
 
-@pytest.fixture(scope="module")
-def bootstrapper(own_registry: ServiceProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    proc = authz_process(tmp_path_factory.mktemp("authz-bootstrap"), own_registry.address,
-                         "--authorization-mode", "RBAC").start()
-    yield proc
-    assert proc.stop() == 0
+@pytest.fixture
+def bootstrapper(own_registry: ServiceProcess, tmp_path: Path) -> Iterator[ServiceProcess]:
+    yield from serving(authz_process(tmp_path, own_registry.address, "--authorization-mode", "RBAC"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 async def own_client(own_registry: ServiceProcess) -> AsyncIterator[RegistryClient]:
     client = RegistryClient(own_registry.address)
     yield client

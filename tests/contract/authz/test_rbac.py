@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 from kubeproto.authz.v1 import authz_pb2
 from tests.contract.authz.conftest import (
@@ -260,20 +259,13 @@ async def test_binding_changes_take_effect_within_one_second(authz: Authz, rbac:
     get_pod = resource(nora, "get", "pods", namespace=ns, name="web")
     await assert_not_allowed(authz, get_pod)
 
-    async def seen(expected: bool, started: float) -> float:
-        while await authz.allowed(get_pod) is not expected:
-            assert time.perf_counter() - started < 1.0, "not seen within 1 s"
-            await asyncio.sleep(0.005)
-        return time.perf_counter() - started
-
-    started = time.perf_counter()
+    # What the issue asks, no more: a request made one second after the write is decided by it.
     await rbac.role_binding(ns, "reader", "Role", "reader", [subject("User", nora.username)])
-    granted = await seen(True, started)
-    started = time.perf_counter()
+    await asyncio.sleep(1)
+    assert await authz.allowed(get_pod), "a binding written 1 s ago does not allow yet"
     await rbac.delete("rolebindings", "reader", ns)
-    revoked = await seen(False, started)
-    print(f"binding seen allowed after {granted * 1000:.1f} ms, revoked after {revoked * 1000:.1f} ms")
-    assert granted < 1.0 and revoked < 1.0
+    await asyncio.sleep(1)
+    assert not await authz.allowed(get_pod), "a binding deleted 1 s ago still allows"
 
 
 # -- any_name: whether a decision holds for every object name (the gateway caches it per kind) -------

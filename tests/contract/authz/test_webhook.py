@@ -182,12 +182,15 @@ async def test_allow_sends_a_subject_access_review_and_is_cached(webhook_authz: 
 
 async def test_deny_wins_over_a_later_rbac_grant(webhook_authz: Authz, webhook: Webhook, rbac: Rbac,
                                                  uid: str) -> None:
-    who = someone("wh-deny", uid)
+    who, control = someone("wh-deny", uid), someone("wh-unsure-control", uid)
     ns = f"a-{uid}"
     await rbac.role(ns, "reader", [rule(["get"], ["pods"])])
-    await rbac.role_binding(ns, "reader", "Role", "reader", [subject("User", who.username)])
+    await rbac.role_binding(ns, "reader", "Role", "reader",
+                            [subject("User", who.username), subject("User", control.username)])
     attrs = resource(who, "get", "pods", namespace=ns)
-    await asyncio.sleep(0.3)  # the informers have the binding: only the webhook stands in the way
+    # The same binding allows the control user (the webhook has no opinion on it): RBAC has it, and only
+    # the webhook stands in the way of who.
+    await until_allowed(webhook_authz, resource(control, "get", "pods", namespace=ns))
     response = await webhook_authz.authorize(attrs)
     assert (response.decision, response.reason) == (authz_pb2.DENY, "denied by the test webhook")
     # Denials are cached for the (shorter) unauthorized TTL.
@@ -231,10 +234,8 @@ async def test_a_failing_webhook_never_allows_and_is_not_cached(webhook_authz: A
 
 async def test_a_server_error_is_retried(webhook_authz: Authz, webhook: Webhook, uid: str) -> None:
     who = someone("wh-flaky", uid)
-    started = time.monotonic()
     assert await webhook_authz.allowed(path(who, "get", "/x"))
     assert len(webhook.server.calls(who.username)) == 2  # a 500, then an answer after the backoff
-    assert time.monotonic() - started >= 0.5
 
 
 async def test_rules_review_is_incomplete(webhook_authz: Authz, uid: str) -> None:

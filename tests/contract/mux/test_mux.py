@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -95,11 +94,11 @@ async def test_deadline_exceeded(client: RegistryClient, ns: str) -> None:
     """A Get at a resourceVersion far ahead waits for it; the deadline ends it with DEADLINE_EXCEEDED (504)."""
     kind = client.kind(*CONFIGMAPS)
     short = RegistryClient(client.channel, timeout=0.3)
-    start = time.monotonic()
     with pytest.raises(StatusError) as caught:
         await short.get(kind, "x", namespace=ns, resource_version="999999999")
     assert caught.value.code == 504
-    assert time.monotonic() - start < 3
+    # the caller's deadline, not the registry's own 504 after waiting 3 s for that version
+    assert "Too large resource version" not in caught.value.message, caught.value
     # the stream is still good
     with pytest.raises(StatusError) as missing:
         await client.get(kind, "absent", namespace=ns)
@@ -176,9 +175,8 @@ async def test_drain_ends_streams_promptly(etcd: Any, tmp_path: Any, ns: str) ->
     c = RegistryClient(proc.address)
     try:
         await c.create(c.kind(*CONFIGMAPS), configmap(c, "x"), namespace=ns)
-        start = time.monotonic()
+        # stop() kills after 15 s, inside the 20 s shutdown timeout: a stream holding the drain fails this
         assert await asyncio.to_thread(proc.stop) == 0
-        assert time.monotonic() - start < 10
     finally:
         await c.close()
         proc.stop()
