@@ -107,6 +107,20 @@ _ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t
             '"': '\\"', "\\": "\\\\"}
 
 
+def go_quote_list(items: Iterable[str]) -> str:
+    """fmt's %q of a []string: ["a" "b"]."""
+    return "[" + " ".join(go_quote(s) for s in items) + "]"
+
+
+def go_aggregate(messages: Iterable[str]) -> str:
+    """utilerrors.NewAggregate(errs).Error(): one message as itself, several as "[a, b]" with repeats
+    dropped, none as ""."""
+    unique = list(dict.fromkeys(messages))
+    if len(unique) == 1:
+        return unique[0]
+    return "[" + ", ".join(unique) + "]" if unique else ""
+
+
 def go_quote(text: str) -> str:
     """strconv.Quote."""
     out = ['"']

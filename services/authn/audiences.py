@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from apimachinery.validation.field import go_quote
-
 Audiences = tuple[str, ...]
 
 
@@ -24,11 +22,6 @@ def requested(asked: Sequence[str], api_audiences: Audiences) -> Audiences | Non
     if asked:
         return tuple(asked)
     return api_audiences or None
-
-
-def go_quote_list(values: Sequence[str]) -> str:
-    """%q of a []string, as upstream's audience errors print it: ["a" "b"]."""
-    return "[" + " ".join(go_quote(v) for v in values) + "]"
 
 
 def agnostic(implicit: Audiences, target: Audiences | None) -> Audiences | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from apimachinery.validation.field import go_aggregate
 from kubeproto.authn.v1 import authn_pb2
 
 ANONYMOUS = "system:anonymous"
@@ -53,17 +54,9 @@ class AuthenticationError(Exception):
 
 
 def aggregate(errors: Iterable[Exception]) -> AuthenticationError | None:
-    """utilerrors.NewAggregate: one error reads as itself, several as "[a, b]" (repeats dropped)."""
-    messages: list[str] = []
-    for err in errors:
-        text = str(err)
-        if text not in messages:
-            messages.append(text)
-    if not messages:
-        return None
-    if len(messages) == 1:
-        return AuthenticationError(messages[0])
-    return AuthenticationError("[" + ", ".join(messages) + "]")
+    """utilerrors.NewAggregate of the errors, as one AuthenticationError; None for none."""
+    messages = [str(err) for err in errors]
+    return AuthenticationError(go_aggregate(messages)) if messages else None
 
 
 def with_authenticated_group(user: UserInfo) -> UserInfo:

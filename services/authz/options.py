@@ -11,8 +11,8 @@ import argparse
 from collections.abc import Callable
 
 from apimachinery.options import Parser, StringSlice, duration
+from apimachinery.validation.field import go_quote, go_quote_list
 from services.authz.abac import PolicyLoadError, load_policy_file
-from services.authz.gofmt import quote, quote_list
 from services.authz.webhook.kubeconfig import KubeconfigError, load_webhook_kubeconfig
 
 MODE_ALWAYS_ALLOW = "AlwaysAllow"
@@ -57,9 +57,9 @@ def _modes(a: argparse.Namespace) -> str | None:
         errors.append("at least one authorization-mode must be passed")
     for mode in modes:
         if mode == MODE_NODE:
-            errors.append(f"authorization-mode {quote(mode)} is not served by this server (it has no nodes)")
+            errors.append(f"authorization-mode {go_quote(mode)} is not served by this server (it has no nodes)")
         elif mode not in SUPPORTED_MODES:
-            errors.append(f"authorization-mode {quote(mode)} is not a valid mode")
+            errors.append(f"authorization-mode {go_quote(mode)} is not a valid mode")
     if MODE_ABAC in modes and not a.authorization_policy_file:
         errors.append("authorization-mode ABAC's authorization policy file not passed")
     if MODE_WEBHOOK in modes and not a.authorization_webhook_config_file:
@@ -69,7 +69,7 @@ def _modes(a: argparse.Namespace) -> str | None:
     if a.authorization_webhook_config_file and MODE_WEBHOOK not in modes:
         errors.append("cannot specify --authorization-webhook-config-file without mode Webhook")
     if len(set(modes)) != len(modes):
-        errors.append(f"authorization-mode {quote_list(modes)} has mode specified more than once")
+        errors.append(f"authorization-mode {go_quote_list(modes)} has mode specified more than once")
     return "; ".join(errors) or None
 
 
@@ -91,8 +91,8 @@ def _webhook(a: argparse.Namespace) -> str | None:
     errors: list[str] = []
     version = a.authorization_webhook_version
     if version not in WEBHOOK_VERSIONS:
-        errors.append(f"unsupported webhook authorizer version {quote(version)}, supported versions are "
-                      f"{quote('v1')}, {quote('v1beta1')}")
+        errors.append(f"unsupported webhook authorizer version {go_quote(version)}, supported versions are "
+                      f"{go_quote('v1')}, {go_quote('v1beta1')}")
     if a.authorization_webhook_cache_authorized_ttl < 0 or a.authorization_webhook_cache_unauthorized_ttl < 0:
         errors.append("--authorization-webhook-cache-*-ttl must not be negative")
     if a.authorization_webhook_config_file and MODE_WEBHOOK in a.authorization_mode:

@@ -8,9 +8,9 @@ import grpc
 
 from apimachinery import logs
 from apimachinery.errors import StatusError
+from apimachinery.validation.field import go_aggregate
 from kubeproto.authz.v1 import authz_pb2, authz_pb2_grpc
 from services.authz import metrics
-from services.authz.gofmt import aggregate
 from services.authz.rbac.guard import EscalationGuard
 from services.authz.union import UnionAuthorizer
 
@@ -34,7 +34,7 @@ class AuthorizerService(authz_pb2_grpc.AuthorizerServicer):
         rules = self.authorizer.rules_for(request.user, request.namespace)
         return authz_pb2.RulesReviewResponse(resource_rules=rules.resource_rules,
                                              non_resource_rules=rules.non_resource_rules,
-                                             incomplete=rules.incomplete, evaluation_error=aggregate(rules.errors))
+                                             incomplete=rules.incomplete, evaluation_error=go_aggregate(rules.errors))
 
     async def ConfirmNoEscalation(self, request: authz_pb2.EscalationRequest,
                                   context: grpc.aio.ServicerContext[Any, Any]) -> authz_pb2.EscalationResponse:

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 
 from prometheus_client import Counter
 
+from apimachinery.validation.field import go_aggregate
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2
 from services.authz import metrics
 from services.authz.authorizer import ALLOW, NO_OPINION, Authorizer, Result, RuleSet
-from services.authz.gofmt import aggregate
 
 _DECISION_LABEL = {ALLOW: "allowed", authz_pb2.DENY: "denied"}
 
@@ -50,7 +50,7 @@ class UnionAuthorizer:
             if result.reason:
                 reasons.append(result.reason)
         self._undecided.inc()
-        return Result(NO_OPINION, "\n".join(reasons), aggregate(errors), any_name=any_name)
+        return Result(NO_OPINION, "\n".join(reasons), go_aggregate(errors), any_name=any_name)
 
     def rules_for(self, user: authn_pb2.UserInfo, namespace: str) -> RuleSet:
         union = RuleSet()

@@ -19,6 +19,7 @@ from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
 from apimachinery.quantity import Quantity, canonical
 from apimachinery.scheme import Kind
+from apimachinery.validation.field import go_aggregate
 from kubeproto.api.core.v1 import generated_pb2 as corev1
 from services.admission import podresources, resources
 from services.admission.attributes import CREATE, UPDATE, Attributes, forbidden, is_being_deleted
@@ -237,16 +238,6 @@ def _check(limit_type: str, item: corev1.LimitRangeItem, requests: ResourceList,
         errors.append(limit_request_ratio_constraint(limit_type, name, enforced, requests, limits))
 
 
-def aggregate_message(errors: list[str]) -> str:
-    """utilerrors.NewAggregate(errs).Error(): one message as is, several deduplicated in brackets."""
-    unique = list(dict.fromkeys(e for e in errors if e))
-    if not unique:
-        return ""
-    if len(unique) == 1:
-        return unique[0]
-    return "[" + ", ".join(unique) + "]"
-
-
 def validate_pod(limit_range: corev1.LimitRange, pod: corev1.Pod) -> str:
     errors: list[str] = []
     for item in limit_range.spec.limits:
@@ -257,7 +248,7 @@ def validate_pod(limit_range: corev1.LimitRange, pod: corev1.Pod) -> str:
         elif item.type == LIMIT_TYPE_POD:
             _check(LIMIT_TYPE_POD, item, podresources.pod_requests(pod, overhead=False),
                    podresources.pod_limits(pod, overhead=False), errors)
-    return aggregate_message(errors)
+    return go_aggregate(e for e in errors if e)
 
 
 def validate_claim(limit_range: corev1.LimitRange, claim: corev1.PersistentVolumeClaim) -> str:
@@ -271,4 +262,4 @@ def validate_claim(limit_range: corev1.LimitRange, claim: corev1.PersistentVolum
             errors.append(min_constraint(LIMIT_TYPE_PVC, name, enforced, requests, {}))
         for name, enforced in sorted(resources.from_proto(item.max).items()):
             errors.append(max_request_constraint(LIMIT_TYPE_PVC, name, enforced, requests))
-    return aggregate_message(errors)
+    return go_aggregate(e for e in errors if e)

@@ -19,7 +19,8 @@ from typing import Any, Protocol
 import orjson
 from jwt.algorithms import get_default_algorithms
 
-from services.authn.audiences import Audiences, go_quote_list, intersect
+from apimachinery.validation.field import go_quote_list
+from services.authn.audiences import Audiences, intersect
 from services.authn.serviceaccount import ServiceAccountInfo
 from services.authn.serviceaccount.keys import PrivateKeyType, VerificationKey, key_id, signing_algorithm
 from services.authn.user import AuthenticationError, Response

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from apimachinery.validation.field import go_aggregate, go_quote
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2
 from services.authz.authorizer import (
@@ -18,23 +19,22 @@ from services.authz.authorizer import (
     Result,
     RuleSet,
 )
-from services.authz.gofmt import aggregate, quote
 from services.authz.rbac.rules import Rule
 from services.authz.rbac.store import SERVICE_ACCOUNT, Binding, PolicyStore, Subject
 
 
 def describe_subject(subject: Subject, binding_namespace: str) -> str:
     if subject.kind == SERVICE_ACCOUNT:
-        return f"{subject.kind} {quote(subject.name + '/' + (subject.namespace or binding_namespace))}"
-    return f"{subject.kind} {quote(subject.name)}"
+        return f"{subject.kind} {go_quote(subject.name + '/' + (subject.namespace or binding_namespace))}"
+    return f"{subject.kind} {go_quote(subject.name)}"
 
 
 def describe(binding: Binding, subject: Subject) -> str:
     """clusterRoleBindingDescriber / roleBindingDescriber."""
     if binding.namespace:
-        return (f"RoleBinding {quote(binding.name + '/' + binding.namespace)} of {binding.role_kind} "
-                f"{quote(binding.role_name)} to {describe_subject(subject, binding.namespace)}")
-    return (f"ClusterRoleBinding {quote(binding.name)} of {binding.role_kind} {quote(binding.role_name)} "
+        return (f"RoleBinding {go_quote(binding.name + '/' + binding.namespace)} of {binding.role_kind} "
+                f"{go_quote(binding.role_name)} to {describe_subject(subject, binding.namespace)}")
+    return (f"ClusterRoleBinding {go_quote(binding.name)} of {binding.role_kind} {go_quote(binding.role_name)} "
             f"to {describe_subject(subject, '')}")
 
 
@@ -44,7 +44,7 @@ def role_lookup_error(binding: Binding) -> str:
         return f'clusterrole.rbac.authorization.k8s.io "{binding.role_name}" not found'
     if binding.role_kind == "Role":
         return f'role.rbac.authorization.k8s.io "{binding.role_name}" not found'
-    return f"unsupported role reference kind: {quote(binding.role_kind)}"
+    return f"unsupported role reference kind: {go_quote(binding.role_kind)}"
 
 
 class RuleResolver:
@@ -104,7 +104,7 @@ class RBACAuthorizer:
                     if rule.allows_path(verb, path):
                         return self._allowed(binding, username, groups, True)
         if errors:
-            return Result(NO_OPINION, f"RBAC: {aggregate(errors)}", any_name=any_name)
+            return Result(NO_OPINION, f"RBAC: {go_aggregate(errors)}", any_name=any_name)
         return NO_OPINION_RESULT if any_name else NAMED_NO_OPINION_RESULT
 
     def _bound_rules(self, username: str, groups: list[str], namespace: str,
@@ -126,7 +126,7 @@ class RBACAuthorizer:
 
     def rules_for(self, user: authn_pb2.UserInfo, namespace: str) -> RuleSet:
         rules, errors = self.resolver.rules_for(user.username, list(user.groups), namespace)
-        result = RuleSet(errors=[aggregate(errors)] if errors else [])
+        result = RuleSet(errors=[go_aggregate(errors)] if errors else [])
         for rule in rules:
             if rule.resources:
                 result.resource_rules.append(authz_pb2.ResourceRule(

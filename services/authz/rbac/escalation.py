@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from services.authz.gofmt import quote, quote_list
+from apimachinery.validation.field import go_quote, go_quote_list
 from services.authz.rbac.rules import ALL, Rule
 
 # What setting an aggregationRule requires: everything.
@@ -100,15 +100,15 @@ def compact_string(rule: Rule) -> str:
     """rbacv1helpers.CompactString: the fields that are set, %q-quoted."""
     parts = []
     if rule.api_groups:
-        parts.append(f"APIGroups:{quote_list(rule.api_groups)}")
+        parts.append(f"APIGroups:{go_quote_list(rule.api_groups)}")
     if rule.resources:
-        parts.append(f"Resources:{quote_list(rule.resources)}")
+        parts.append(f"Resources:{go_quote_list(rule.resources)}")
     if rule.non_resource_urls:
-        parts.append(f"NonResourceURLs:{quote_list(rule.non_resource_urls)}")
+        parts.append(f"NonResourceURLs:{go_quote_list(rule.non_resource_urls)}")
     if rule.resource_names:
-        parts.append(f"ResourceNames:{quote_list(rule.resource_names)}")
+        parts.append(f"ResourceNames:{go_quote_list(rule.resource_names)}")
     if rule.verbs:
-        parts.append(f"Verbs:{quote_list(rule.verbs)}")
+        parts.append(f"Verbs:{go_quote_list(rule.verbs)}")
     return "{" + ", ".join(parts) + "}"
 
 
@@ -116,7 +116,7 @@ def escalation_message(username: str, groups: Sequence[str], missing: list[Rule]
                        resolution_errors: list[str]) -> str:
     """ConfirmNoEscalation's error text."""
     descriptions = sorted({compact_string(r) for r in compact(missing)})
-    msg = (f"user {quote(username)} (groups={quote_list(groups)}) is attempting to grant RBAC permissions "
+    msg = (f"user {go_quote(username)} (groups={go_quote_list(groups)}) is attempting to grant RBAC permissions "
            f"not currently held:\n" + "\n".join(descriptions))
     if resolution_errors:
         msg += f"; resolution errors: [{' '.join(resolution_errors)}]"

@@ -19,10 +19,10 @@ from collections.abc import Awaitable, Callable
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError, forbidden
 from apimachinery.scheme import Kind
+from apimachinery.validation.field import go_aggregate, go_quote
 from kubeproto.api.rbac.v1 import generated_pb2 as rbacv1
 from kubeproto.authz.v1 import authz_pb2
 from services.authz.authorizer import ALLOW, Result
-from services.authz.gofmt import aggregate, quote
 from services.authz.rbac.authorizer import RuleResolver
 from services.authz.rbac.escalation import FULL_AUTHORITY, covers, escalation_message
 from services.authz.rbac.rules import Rule, compile_rules
@@ -61,7 +61,7 @@ class EscalationGuard:
             await self._confirm_binding(request)
         else:
             raise StatusError(400, "BadRequest", f"escalation checks apply to {', '.join(ROLE_RESOURCES)} and "
-                                                 f"{', '.join(BINDING_RESOURCES)}, not {quote(request.resource)}")
+                                                 f"{', '.join(BINDING_RESOURCES)}, not {go_quote(request.resource)}")
 
     @staticmethod
     def _privileged(request: authz_pb2.EscalationRequest) -> bool:
@@ -76,7 +76,7 @@ class EscalationGuard:
         ok, missing = covers(held, rules)
         if ok:
             return None
-        return escalation_message(user.username, list(user.groups), missing, [aggregate(errors)] if errors else [])
+        return escalation_message(user.username, list(user.groups), missing, [go_aggregate(errors)] if errors else [])
 
     async def _confirm_role(self, request: authz_pb2.EscalationRequest) -> None:
         if self._privileged(request):
@@ -132,5 +132,5 @@ class EscalationGuard:
         elif ref.kind == "Role":
             role = await self.client.get(self.roles_kind, ref.name, namespace)
         else:
-            raise StatusError(400, "BadRequest", f"unsupported role reference kind: {quote(ref.kind)}")
+            raise StatusError(400, "BadRequest", f"unsupported role reference kind: {go_quote(ref.kind)}")
         return compile_rules(role.rules)  # type: ignore[attr-defined]

@@ -1,6 +1,6 @@
 from vhelpers import LABEL_ERR, SUBDOMAIN_ERR
 
-from apimachinery.validation.field import GoTime, go_quote, go_slice, go_value
+from apimachinery.validation.field import GoTime, go_aggregate, go_quote, go_quote_list, go_slice, go_value
 from apimachinery.validation.names import (
     is_config_map_key,
     is_dns1035_label,
@@ -93,3 +93,12 @@ def test_go_formatting() -> None:
     # floats as %v prints a float64
     assert [go_value(v) for v in (2.0, 2.5, 1e21, 1.5e-7, 1e-4)] == ["2", "2.5", "1e+21", "1.5e-07", "0.0001"]
     assert [go_value(v) for v in (float("inf"), float("-inf"), float("nan"))] == ["+Inf", "-Inf", "NaN"]
+
+
+def test_go_quote_list_and_aggregate() -> None:
+    assert go_quote_list(["a", 'b"c']) == '["a" "b\\"c"]'
+    assert go_quote_list([]) == "[]"
+    assert go_aggregate([]) == ""
+    assert go_aggregate(["one"]) == "one"
+    assert go_aggregate(["one", "two", "one"]) == "[one, two]"
+    assert go_aggregate(["same", "same"]) == "same"  # repeats dropped, then one reads as itself
