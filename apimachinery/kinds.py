@@ -23,6 +23,8 @@ class KindInfo:
     stored: bool = True
     subresources: tuple[str, ...] = ()
     list_definition: str = field(default="")
+    # A PUT of a missing name creates it (the strategy's AllowCreateOnUpdate upstream).
+    create_on_update: bool = False
 
     @property
     def api_version(self) -> str:
@@ -59,18 +61,19 @@ BUILTIN_KINDS: tuple[KindInfo, ...] = (
     _k("", "v1", "ConfigMap", "configmaps", True, CORE, short_names=("cm",)),
     _k("", "v1", "Secret", "secrets", True, CORE),
     _k("", "v1", "ServiceAccount", "serviceaccounts", True, CORE, short_names=("sa",), subresources=("token",)),
-    _k("", "v1", "Event", "events", True, CORE, short_names=("ev",)),
+    _k("", "v1", "Event", "events", True, CORE, short_names=("ev",), create_on_update=True),
     _k("", "v1", "Pod", "pods", True, CORE, short_names=("po",), categories=("all",), subresources=("status",)),
     _k("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", True, CORE, short_names=("pvc",), subresources=("status",)),
     _k("", "v1", "LimitRange", "limitranges", True, CORE, short_names=("limits",)),
     _k("", "v1", "ResourceQuota", "resourcequotas", True, CORE, short_names=("quota",), subresources=("status",)),
-    _k("events.k8s.io", "v1", "Event", "events", True, EVENTS, short_names=("ev",)),
-    _k("rbac.authorization.k8s.io", "v1", "Role", "roles", True, RBAC),
-    _k("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False, RBAC),
-    _k("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", True, RBAC),
-    _k("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", False, RBAC),
+    _k("events.k8s.io", "v1", "Event", "events", True, EVENTS, short_names=("ev",), create_on_update=True),
+    _k("rbac.authorization.k8s.io", "v1", "Role", "roles", True, RBAC, create_on_update=True),
+    _k("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False, RBAC, create_on_update=True),
+    _k("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", True, RBAC, create_on_update=True),
+    _k("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", False, RBAC,
+       create_on_update=True),
     _k("storage.k8s.io", "v1", "StorageClass", "storageclasses", False, STORAGE, short_names=("sc",)),
-    _k("coordination.k8s.io", "v1", "Lease", "leases", True, COORD),
+    _k("coordination.k8s.io", "v1", "Lease", "leases", True, COORD, create_on_update=True),
     _k("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", False, ADMREG),
     _k("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", False, ADMREG),
     _k("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False, APIEXT,

@@ -33,10 +33,6 @@ RBAC_GROUP = "rbac.authorization.k8s.io"
 RBAC_RESOURCES = ("roles", "clusterroles", "rolebindings", "clusterrolebindings")
 # Kinds whose store returns the deleted object itself rather than a Status (ReturnDeletedObject upstream).
 RETURNS_DELETED_OBJECT = {("", "pods"), ("", "persistentvolumeclaims"), ("", "namespaces")}
-# Kinds a PUT may create (AllowCreateOnUpdate upstream); the registry applies the same list.
-CREATE_ON_UPDATE = {("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "ClusterRole"),
-                    ("rbac.authorization.k8s.io", "RoleBinding"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
-                    ("coordination.k8s.io", "Lease"), ("", "Event"), ("events.k8s.io", "Event")}
 
 
 @dataclass(frozen=True)

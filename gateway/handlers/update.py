@@ -21,7 +21,6 @@ from gateway.context import RequestContext
 from gateway.handlers.create import create_object
 from gateway.handlers.output import output_for
 from gateway.handlers.rest import (
-    CREATE_ON_UPDATE,
     Target,
     admit_and_confirm,
     authorize_create,
@@ -50,8 +49,7 @@ async def update(api: APIServer, ctx: RequestContext, target: Target) -> web.Str
         try:
             live = await api.services.registry.get_object(kind, target.namespace, target.name)
         except StatusError as err:
-            if err.code == 404 and not target.subresource and (kind.info.group, kind.info.kind) in CREATE_ON_UPDATE \
-                    and not precondition:
+            if err.code == 404 and kind.info.create_on_update and not target.subresource and not precondition:
                 await authorize_create(api, ctx)
                 metadata_of(msg).name = target.name
                 return await create_object(api, ctx, Target(kind, target.namespace, ""), data, msg, manager, dry_run)

@@ -9,8 +9,6 @@ from google.protobuf.message import Message
 from apimachinery.codec import now_time
 from apimachinery.scheme import Kind, metadata_of
 
-# Kinds that may be created by an update (PUT) of a missing name, as upstream allows.
-_CREATE_ON_UPDATE = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Lease", "Event"}
 # Spec-less kinds: any change outside metadata counts as a new generation.
 _NO_STATUS_RESET = {"Namespace", "Pod"}
 
@@ -19,7 +17,7 @@ class Strategy:
     def __init__(self, kind: Kind) -> None:
         self.kind = kind
         self.status_subresource = "status" in kind.info.subresources
-        self.allow_create_on_update = kind.info.kind in _CREATE_ON_UPDATE
+        self.allow_create_on_update = kind.info.create_on_update
         self.is_namespace = kind.info.group == "" and kind.info.kind == "Namespace"
 
     # create -------------------------------------------------------------------------
