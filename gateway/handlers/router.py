@@ -34,8 +34,6 @@ VERBS: dict[str, Handler] = {
     "get": get.get, "list": get.list_, "watch": watch.watch, "create": create.create, "update": update.update,
     "patch": patch.patch, "delete": delete.delete, "deletecollection": delete.delete_collection,
 }
-SUBRESOURCE_VERBS: dict[str, set[str]] = {"status": {"get", "update", "patch"}, "finalize": {"update"},
-                                          "token": {"create"}}
 
 
 def not_found() -> StatusError:
@@ -78,7 +76,7 @@ async def serve_resource(api: APIServer, ctx: RequestContext) -> web.StreamRespo
     if not namespaced and path_namespace:
         raise not_found()
     if info.subresource:
-        if info.subresource not in kind.info.subresources or info.verb not in SUBRESOURCE_VERBS[info.subresource]:
+        if info.subresource not in kind.info.subresources or info.verb not in discovery.SUBRESOURCE_VERBS[info.subresource]:
             raise not_found() if info.subresource not in kind.info.subresources else method_not_allowed()
         if info.subresource == "token":
             return await reviews.token_request(api, ctx, Target(kind, path_namespace, info.name, "token"))
@@ -88,16 +86,13 @@ async def serve_resource(api: APIServer, ctx: RequestContext) -> web.StreamRespo
         if handler is None or info.verb != "create":
             raise method_not_allowed()
         return await handler(api, ctx, target)
-    if info.verb == "deletecollection" and is_namespace_kind:
+    if info.verb not in discovery.verbs_of(kind.info):  # what discovery says the resource serves
         raise method_not_allowed()
     if info.verb == "create" and info.name and not info.subresource:
         raise method_not_allowed()  # POST to an object's own path
-    verb_handler = VERBS.get(info.verb)
-    if verb_handler is None:
-        raise method_not_allowed()
     if info.verb in ("update", "patch", "delete") and not info.name:
         raise method_not_allowed()
-    return await verb_handler(api, ctx, target)
+    return await VERBS[info.verb](api, ctx, target)
 
 
 def _plain_discovery(media_type: str, kind: str, group: str, version: str) -> bool:

@@ -140,6 +140,11 @@ def test_not_acceptable_and_method_not_allowed(cluster: Cluster, ns: str) -> Non
     assert pom.status == 406
     review = cluster.http("GET", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
     assert review.status == 405 and _status(review)["reason"] == "MethodNotAllowed"
+    # What discovery leaves out is refused: no collection delete of namespaces, no PUT of a collection.
+    for method, path in (("DELETE", "/api/v1/namespaces"), ("PUT", f"/api/v1/namespaces/{ns}/configmaps")):
+        refused = cluster.http(method, path, body="{}", headers=JSON)
+        assert refused.status == 405 and _status(refused)["reason"] == "MethodNotAllowed", (method, path)
+    assert cluster.http("GET", f"/api/v1/namespaces/{ns}").status == 200  # still there
     nowhere = cluster.http("GET", "/apis/example.com/v1/widgets")
     assert nowhere.status == 404
     assert _status(nowhere)["message"] == "the server could not find the requested resource"
