@@ -628,8 +628,16 @@ class EtcdCluster:
         raise AssertionError("unreachable")
 
     async def astart(self) -> Self:
-        """:meth:`start` in a worker thread, so the event loop goes on while etcd comes up."""
-        return await asyncio.to_thread(self.start)
+        """:meth:`start` in a worker thread, so the event loop goes on while etcd comes up. Cancelled
+        meanwhile, it lets the thread finish and stops what it started: nothing is left running."""
+        started = asyncio.ensure_future(asyncio.to_thread(self.start))
+        try:
+            return await asyncio.shield(started)
+        except asyncio.CancelledError:
+            with contextlib.suppress(BaseException):
+                await started
+            await asyncio.to_thread(self.stop)
+            raise
 
     def _running(self) -> list[EtcdMember]:
         return [m for m in self.members if m.process is not None]

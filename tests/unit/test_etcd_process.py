@@ -122,6 +122,16 @@ async def test_async_context_manager(tmp_path: Path) -> None:
     assert not cluster.members[0].is_running
 
 
+async def test_a_cancelled_start_leaves_nothing_running(tmp_path: Path) -> None:
+    cluster = EtcdCluster.single(tmp_path / "etcd")
+    starting = asyncio.ensure_future(cluster.astart())
+    await asyncio.sleep(0.05)  # etcd is being spawned in the worker thread
+    starting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await starting
+    assert not cluster.members[0].is_running
+
+
 def test_picks_new_ports_when_a_port_was_taken(tmp_path: Path) -> None:
     cluster = EtcdCluster.single(tmp_path / "etcd")
     taken = cluster.members[0].client_port
