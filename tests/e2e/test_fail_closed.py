@@ -7,7 +7,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -15,6 +15,7 @@ from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
 from tests.e2e.conftest import Cluster, Response, gateway_args
 from tests.support.services import ServiceProcess
+from tests.support.wait import until
 
 JSON = {"Content-Type": "application/json"}
 
@@ -22,14 +23,6 @@ JSON = {"Content-Type": "application/json"}
 def _create(cluster: Cluster, ns: str, name: str) -> Response:
     body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}})
     return cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps", body=body, headers=JSON)
-
-
-def _until(check: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.2)
 
 
 async def _stored(cluster: Cluster, ns: str, name: str) -> bool:
@@ -56,7 +49,7 @@ async def test_a_missing_service_fails_closed_and_recovers(cluster: Cluster, ns:
             attempts.append(_create(cluster, ns, f"during-{uuid.uuid4().hex[:6]}"))
             return attempts[-1].status == 503
 
-        _until(refused)
+        until(refused)
         body = json.loads(attempts[-1].body)
         assert body["reason"] == "ServiceUnavailable" and body["code"] == 503
         name = f"refused-{service}"
@@ -74,7 +67,7 @@ async def test_a_missing_service_fails_closed_and_recovers(cluster: Cluster, ns:
             assert ready.status == 500 and "[-]admission failed: reason withheld" in ready.body.decode()
     finally:
         proc.start()
-    _until(lambda: _create(cluster, ns, f"after-{service}-{uuid.uuid4().hex[:4]}").status == 201, timeout=20)
+    until(lambda: _create(cluster, ns, f"after-{service}-{uuid.uuid4().hex[:4]}").status == 201, timeout=20)
     assert _create(cluster, ns, f"ok-{service}").status == 201
     assert await _stored(cluster, ns, f"ok-{service}")
 
@@ -91,7 +84,7 @@ def limited_gateway(cluster: Cluster) -> Iterator[ServiceProcess]:
 def test_max_requests_inflight(cluster: Cluster, ns: str, limited_gateway: ServiceProcess) -> None:
     cluster.kubectl("create", "role", "lister", "-n", ns, "--verb=list,watch", "--resource=configmaps")
     cluster.kubectl("create", "rolebinding", "bob-lists", "-n", ns, "--role=lister", "--user=bob")
-    _until(lambda: cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps", user="bob",
+    until(lambda: cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps", user="bob",
                                 port=limited_gateway.port).status == 200)
     # A list asking for a version the cache has not reached waits (up to 3 s) in the registry: it holds the
     # one read-only slot meanwhile.

@@ -9,24 +9,12 @@ import kubernetes
 import pytest
 
 from tests.e2e.conftest import Cluster, Response
+from tests.support.wait import until
 
 
 def _grant_configmap_reader(cluster: Cluster, ns: str) -> None:
     cluster.kubectl("create", "role", "cm-reader", "-n", ns, "--verb=get,list,watch", "--resource=configmaps")
     cluster.kubectl("create", "rolebinding", "alice-reads", "-n", ns, "--role=cm-reader", "--user=alice")
-
-
-def _eventually(check: object, timeout: float = 10.0) -> None:
-    """RBAC changes reach authz through its informer: allow it a moment."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            check()  # type: ignore[operator]
-            return
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 def test_can_i_allowed_and_forbidden(cluster: Cluster, ns: str) -> None:
@@ -37,7 +25,7 @@ def test_can_i_allowed_and_forbidden(cluster: Cluster, ns: str) -> None:
                               check=False)
         assert out.stdout.strip() == "yes" and out.returncode == 0
 
-    _eventually(allowed)
+    until(allowed)
     no = cluster.kubectl("auth", "can-i", "delete", "configmaps", "-n", ns, kubeconfig=cluster.alice_kubeconfig,
                          check=False)
     assert no.stdout.strip() == "no" and no.returncode == 1
@@ -68,7 +56,7 @@ def test_can_i_list(cluster: Cluster, ns: str) -> None:
         # SelfSubjectAccessReviews are always allowed (system:basic-user).
         assert any(r[0] == "selfsubjectaccessreviews.authorization.k8s.io" for r in rows[1:]), out
 
-    _eventually(listed)
+    until(listed)
 
 
 def test_forbidden_as_the_python_client_sees_it(cluster: Cluster, ns: str) -> None:
@@ -102,7 +90,7 @@ def test_escalation_is_refused(cluster: Cluster, ns: str) -> None:
         assert 'roles.rbac.authorization.k8s.io "too-much" is forbidden' in out.stderr
         assert "attempting to grant RBAC permissions not currently held" in out.stderr
 
-    _eventually(create_role)
+    until(create_role)
     gone = cluster.kubectl("get", "role", "too-much", "-n", ns, check=False)
     assert "not found" in gone.stderr
 
@@ -111,7 +99,7 @@ def test_a_removed_rolebinding_stops_allowing_within_a_second(cluster: Cluster, 
     """With the gateway's decision cache at its default TTL: revocation is seen by requests 1 s later."""
     _grant_configmap_reader(cluster, ns)
     path = f"/api/v1/namespaces/{ns}/configmaps"
-    _eventually(lambda: _expect(cluster.http("GET", path, user="alice").status, 200))
+    until(lambda: _expect(cluster.http("GET", path, user="alice").status, 200))
     for _ in range(20):  # warm every cache on the way
         assert cluster.http("GET", path, user="alice").status == 200
     cluster.kubectl("delete", "rolebinding", "alice-reads", "-n", ns)
@@ -148,7 +136,7 @@ def test_a_write_that_creates_needs_create_permission(cluster: Cluster, ns: str)
     cluster.kubectl("create", "role", "lease-updater", "-n", ns, "--verb=get,update,patch",
                     "--resource=leases.coordination.k8s.io")
     cluster.kubectl("create", "rolebinding", "alice-updates", "-n", ns, "--role=lease-updater", "--user=alice")
-    _eventually(lambda: may("update"))
+    until(lambda: may("update"))
     for refused in (put("a", "a"), apply("b")):
         assert refused.status == 403, refused.body
         body = json.loads(refused.body)
@@ -159,7 +147,7 @@ def test_a_write_that_creates_needs_create_permission(cluster: Cluster, ns: str)
 
     cluster.kubectl("create", "role", "lease-creator", "-n", ns, "--verb=create", "--resource=leases.coordination.k8s.io")
     cluster.kubectl("create", "rolebinding", "alice-creates", "-n", ns, "--role=lease-creator", "--user=alice")
-    _eventually(lambda: may("create"))
+    until(lambda: may("create"))
     assert put("a", "a").status == 201
     assert apply("b").status == 201
     assert put("a", "a").status == 200  # there now: an update

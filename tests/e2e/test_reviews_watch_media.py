@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,6 +15,7 @@ import yaml
 
 from tests.e2e.conftest import BOB_TOKEN, Cluster, Response, gateway_args
 from tests.support.services import ServiceProcess
+from tests.support.wait import until
 
 JSON = {"Content-Type": "application/json"}
 AUTHZ = "/apis/authorization.k8s.io/v1"
@@ -26,15 +26,6 @@ TOO_MANY = "Too many requests, please try again later."
 
 def _cm(name: str, **data: str) -> str:
     return json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data})
-
-
-def _until(check: Callable[[], bool], timeout: float = 15.0) -> None:
-    """Poll check until it holds (RBAC changes reach authz through its informer)."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.1)
 
 
 def _sar(user: str, groups: list[str], **attributes: Any) -> str:
@@ -72,7 +63,7 @@ def _status(resp: Response) -> dict[str, Any]:
 def test_subject_access_review_for_an_rbac_limited_user(cluster: Cluster, ns: str) -> None:
     _grant_configmap_reader(cluster, ns)
     allowed_body = _sar("alice", ["devs"], namespace=ns, verb="list", resource="configmaps", version="v1")
-    _until(lambda: _allowed(cluster, allowed_body))
+    until(lambda: _allowed(cluster, allowed_body))
 
     resp = _review(cluster, allowed_body)
     assert resp.status == 201
@@ -137,7 +128,7 @@ def test_local_subject_access_review(cluster: Cluster, ns: str) -> None:
         assert resp.status == 201, resp.body
         return bool(resp.json()["status"]["allowed"])
 
-    _until(allowed)
+    until(allowed)
     review = _review(cluster, body, path).json()
     assert review["kind"] == "LocalSubjectAccessReview"
     assert review["status"] == {
@@ -354,7 +345,7 @@ def test_max_mutating_requests_inflight(cluster: Cluster, ns: str, mutating_limi
     base = f"/api/v1/namespaces/{ns}/configmaps"
     cluster.kubectl("create", "role", "cm-writer", "-n", ns, "--verb=create,get,list", "--resource=configmaps")
     cluster.kubectl("create", "rolebinding", "bob-writes", "-n", ns, "--role=cm-writer", "--user=bob")
-    _until(lambda: _allowed(cluster, _sar("bob", ["viewers"], namespace=ns, verb="create", resource="configmaps")))
+    until(lambda: _allowed(cluster, _sar("bob", ["viewers"], namespace=ns, verb="create", resource="configmaps")))
 
     def create(name: str, user: str = "bob") -> Response:
         return cluster.http("POST", base, body=_cm(name), headers=JSON, user=user, port=port)
@@ -379,7 +370,7 @@ def test_max_mutating_requests_inflight(cluster: Cluster, ns: str, mutating_limi
             attempts.append(create(f"during-{uuid.uuid4().hex[:6]}"))
             return attempts[-1].status == 429
 
-        _until(refused)
+        until(refused)
         # Until the holder's slot was taken, attempts were served; from the first 429 on, none is.
         assert all(a.status == 201 for a in attempts[:-1])
         refusal = attempts[-1]

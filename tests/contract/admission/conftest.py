@@ -11,11 +11,9 @@ namespaceSelector on the namespace's label) and deletes it afterwards.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ssl
 import tempfile
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +33,7 @@ from cluster import pki
 from kubeproto.admission.v1 import admission_pb2, admission_pb2_grpc
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.registry.v1 import registry_pb2
+from tests.support import wait
 from tests.support.registry import registry_fixtures
 from tests.support.services import ServiceProcess, client_of_registry, serving
 
@@ -166,19 +165,9 @@ async def denied(call: Awaitable[Any]) -> Denied:
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 15.0, interval: float = 0.05) -> Any:
-    """Poll check() until it returns something truthy without raising; its last failure otherwise."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            result = await check()
-            if result:
-                return result
-            last: BaseException = AssertionError("condition not met")
-        except (AssertionError, StatusError, Denied) as exc:
-            last = exc
-        if time.monotonic() > deadline:
-            raise last
-        await asyncio.sleep(interval)
+    """tests.support.wait.eventually, with a refusal (a registry error or Denied) counting as "not yet"."""
+    return await wait.eventually(check, timeout, interval, retry_on=(AssertionError, StatusError, Denied))
+
 
 
 async def create_namespace(client: RegistryClient, name: str, labels: dict[str, str] | None = None) -> None:

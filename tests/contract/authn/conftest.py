@@ -7,12 +7,11 @@ registry, as the gateway would.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -267,17 +266,6 @@ async def refused(stub: authn_pb2_grpc.AuthenticatorStub, req: authn_pb2.Authent
 
 def extra(resp: authn_pb2.AuthenticateResponse) -> dict[str, list[str]]:
     return {k: list(v.items) for k, v in resp.user.extra.items()}
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float, interval: float = 0.05) -> float:
-    """Poll until check() is true; returns the seconds it took (fails the test after timeout)."""
-    start = time.monotonic()
-    while True:
-        if await check():
-            return time.monotonic() - start
-        if time.monotonic() - start > timeout:
-            pytest.fail(f"condition not met within {timeout}s")
-        await asyncio.sleep(interval)
 
 
 # -- cluster objects ------------------------------------------------------------------------------

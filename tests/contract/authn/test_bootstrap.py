@@ -6,7 +6,8 @@ import datetime as dt
 import secrets
 import string
 
-from tests.contract.authn.conftest import eventually, refused, request
+from tests.contract.authn.conftest import refused, request
+from tests.support.wait import eventually
 
 ALPHABET = string.ascii_lowercase + string.digits
 

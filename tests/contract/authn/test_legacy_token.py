@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from services.authn.serviceaccount.legacy import LEGACY_ISSUER, legacy_claims
-from tests.contract.authn.conftest import CACHE_TTL, ISSUER, eventually, refused, request, sign
+from tests.contract.authn.conftest import CACHE_TTL, ISSUER, refused, request, sign
+from tests.support.wait import eventually
 
 LAST_USED = "kubernetes.io/legacy-token-last-used"
 

@@ -8,18 +8,8 @@ from types import SimpleNamespace
 import jwt
 
 from services.authn.serviceaccount.keys import key_id
-from tests.contract.authn.conftest import (
-    CACHE_TTL,
-    ISSUER,
-    OLD_ISSUER,
-    bound_claims,
-    eventually,
-    extra,
-    mint,
-    refused,
-    request,
-    sign,
-)
+from tests.contract.authn.conftest import CACHE_TTL, ISSUER, OLD_ISSUER, bound_claims, extra, mint, refused, request, sign
+from tests.support.wait import eventually
 
 # Deletions travel registry -> watch -> informer before the cache entry lapses.
 REVOCATION_SLACK = 3.0
@@ -128,8 +118,7 @@ async def test_deleted_service_account_stops_working_within_the_cache_ttl(stub, 
     token = (await mint(stub, ns, "robot")).status.token
     assert await accepted(stub, token)  # now cached
     await objects.delete("serviceaccounts", "robot")
-    took = await eventually(lambda: _refused(stub, token), timeout=CACHE_TTL + REVOCATION_SLACK)
-    assert took <= CACHE_TTL + REVOCATION_SLACK
+    await eventually(lambda: _refused(stub, token), timeout=CACHE_TTL + REVOCATION_SLACK)
     r = await refused(stub, request(token=token))
     assert r.reason == 'serviceaccounts "robot" not found'
 

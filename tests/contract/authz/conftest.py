@@ -11,11 +11,9 @@ chains; each is started once per module that asks for it.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2, authz_pb2_grpc
 from tests.support.registry import registry_fixtures
 from tests.support.services import ServiceProcess, client_of_registry, serving
+from tests.support.wait import eventually
 
 ETCD_PREFIX = f"/authz-tests-{uuid.uuid4().hex[:8]}"
 RBAC_GROUP = "rbac.authorization.k8s.io"
@@ -216,18 +215,6 @@ async def rbac(client: RegistryClient) -> AsyncIterator[Rbac]:
     r = Rbac(client)
     yield r
     await r.cleanup()
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10.0, interval: float = 0.02) -> Any:
-    """Poll check() until it returns something truthy; fail with its last state otherwise."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
-        await asyncio.sleep(interval)
 
 
 async def until_allowed(authz: Authz, attrs: authz_pb2.Attributes, timeout: float = 10.0) -> None:

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.contract.authz.conftest import (
-    Authz,
-    Rbac,
-    eventually,
-    resource,
-    rule,
-    subject,
-    until_allowed,
-    user,
-)
+from tests.contract.authz.conftest import Authz, Rbac, resource, rule, subject, until_allowed, user
+from tests.support.wait import eventually
 
 
 def rules_of(role: Any) -> list[tuple[tuple[str, ...], ...]]:

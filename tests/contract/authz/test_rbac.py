@@ -5,17 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from kubeproto.authz.v1 import authz_pb2
-from tests.contract.authz.conftest import (
-    Authz,
-    Rbac,
-    eventually,
-    path,
-    resource,
-    rule,
-    subject,
-    until_allowed,
-    user,
-)
+from tests.contract.authz.conftest import Authz, Rbac, path, resource, rule, subject, until_allowed, user
+from tests.support.wait import eventually
 
 ALLOW, NO_OPINION = authz_pb2.ALLOW, authz_pb2.NO_OPINION
 

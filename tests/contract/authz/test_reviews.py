@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.contract.authz.conftest import Authz, Rbac, eventually, resource, rule, subject, until_allowed, user
+from tests.contract.authz.conftest import Authz, Rbac, resource, rule, subject, until_allowed, user
+from tests.support.wait import eventually
 
 
 async def test_rules_from_cluster_and_namespace_bindings(authz: Authz, rbac: Rbac, uid: str) -> None:
