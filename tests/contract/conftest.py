@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -20,3 +22,22 @@ def kind(scheme: Scheme) -> Callable[..., Kind]:
     def get(resource: str, group: str = "") -> Kind:
         return scheme.by_gvr(group, "v1", resource)
     return get
+
+
+def build(data: dict[str, Any]) -> Any:
+    """A typed message from Kubernetes JSON (every field known to its kind)."""
+    _, msg, unknown = default_scheme().from_json(data)
+    assert not unknown, unknown
+    return msg
+
+
+@pytest.fixture
+def obj() -> Callable[[dict[str, Any]], Any]:
+    """build, as a fixture."""
+    return build
+
+
+@pytest.fixture
+def ns() -> str:
+    """A namespace name of this test's own: tests share one etcd and never see each other."""
+    return f"t-{uuid.uuid4().hex[:10]}"

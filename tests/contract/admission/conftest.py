@@ -33,6 +33,7 @@ from cluster import pki
 from kubeproto.admission.v1 import admission_pb2, admission_pb2_grpc
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.registry.v1 import registry_pb2
+from tests.contract.conftest import build
 from tests.support import wait
 from tests.support.registry import registry_fixtures
 from tests.support.services import ServiceProcess, client_of_registry, serving
@@ -61,13 +62,6 @@ async def stub(admission: ServiceProcess) -> AsyncIterator[admission_pb2_grpc.Ad
     channel = service.insecure_channel(admission.address)
     yield admission_pb2_grpc.AdmissionStub(channel)
     await channel.close()
-
-
-def build(data: dict[str, Any]) -> Any:
-    """A typed message from Kubernetes JSON."""
-    _, msg, unknown = default_scheme().from_json(data)
-    assert not unknown, unknown
-    return msg
 
 
 # -- admission requests -----------------------------------------------------------------------------

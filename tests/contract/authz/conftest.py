@@ -24,9 +24,10 @@ import pytest
 from apimachinery import service
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
-from apimachinery.scheme import Kind, default_scheme
+from apimachinery.scheme import Kind
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2, authz_pb2_grpc
+from tests.contract.conftest import build
 from tests.support.registry import registry_fixtures
 from tests.support.services import ServiceProcess, client_of_registry, serving
 from tests.support.wait import eventually
@@ -130,12 +131,6 @@ def uid() -> str:
 
 
 # -- RBAC objects -----------------------------------------------------------------------------------
-
-
-def build(data: dict[str, Any]) -> Any:
-    _, msg, unknown = default_scheme().from_json(data)
-    assert not unknown, unknown
-    return msg
 
 
 def rule(verbs: list[str], resources: list[str] | None = None, groups: list[str] | None = None,

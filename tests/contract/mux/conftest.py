@@ -2,15 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
-
 from tests.support.registry import registry_fixtures
 
 registry, client = registry_fixtures("/mux-registry")
-
-
-@pytest.fixture
-def ns() -> str:
-    return f"t-{uuid.uuid4().hex[:10]}"
