@@ -41,14 +41,15 @@ SERVER_OPTIONS = [
 ]
 
 
-def insecure_channel(target: str) -> mux.MuxChannel:
-    """A channel to a service: unary calls share one batched Mux stream (apimachinery/mux.py)."""
-    return mux.MuxChannel(plain_channel(target))
+def insecure_channel(target: str, *options: tuple[str, Any]) -> mux.MuxChannel:
+    """A channel to a service: unary calls share one batched Mux stream (apimachinery/mux.py); ``options``
+    are added to CHANNEL_OPTIONS."""
+    return mux.MuxChannel(plain_channel(target, *options))
 
 
-def plain_channel(target: str) -> grpc.aio.Channel:
+def plain_channel(target: str, *options: tuple[str, Any]) -> grpc.aio.Channel:
     """A plain gRPC channel: one HTTP/2 stream per call (health checks, servers without Mux)."""
-    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+    return grpc.aio.insecure_channel(target, options=[*CHANNEL_OPTIONS, *options])
 
 
 async def serve(

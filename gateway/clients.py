@@ -19,11 +19,11 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from apimachinery import service
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
 from apimachinery.mux import MuxChannel
 from apimachinery.scheme import Scheme
-from apimachinery.service import CHANNEL_OPTIONS
 from kubeproto.admission.v1 import admission_pb2_grpc
 from kubeproto.authn.v1 import authn_pb2_grpc
 from kubeproto.authz.v1 import authz_pb2_grpc
@@ -38,12 +38,9 @@ _RECONNECT = [
 
 
 def channel(target: str) -> MuxChannel:
-    """Unary calls share one batched Mux stream (apimachinery/mux.py); ``.plain`` is the channel itself."""
-    return MuxChannel(plain_channel(target))
-
-
-def plain_channel(target: str) -> grpc.aio.Channel:
-    return grpc.aio.insecure_channel(target, options=[*CHANNEL_OPTIONS, *_RECONNECT])
+    """The gateway's channel to a service: Mux-batched unary calls, reconnecting quickly (``.plain`` is the
+    channel itself)."""
+    return service.insecure_channel(target, *_RECONNECT)
 
 
 async def unary(method: Any, request: Any, timeout: float, metadata: Any = None) -> Any:
