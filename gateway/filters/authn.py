@@ -9,11 +9,11 @@ never cached. Clients only ever learn "Unauthorized", as from kube-apiserver.
 
 from __future__ import annotations
 
+from apimachinery.cache import LRUExpireCache
 from apimachinery.errors import StatusError, unauthorized
-from gateway.cache import TTLCache
 from gateway.clients import Services, unary
 from gateway.context import RequestContext
-from gateway.filters.authz import user_key
+from gateway.filters.authz import CACHE_SIZE, user_key
 from kubeproto.authn.v1 import authn_pb2
 
 _Key = tuple[str, bytes, tuple[tuple[str, tuple[str, ...]], ...]]
@@ -45,7 +45,8 @@ class Authenticator:
         self.services = services
         self.header_prefixes = header_prefixes
         # The answer, with its user as bytes (the authorization cache's key of that user).
-        self.cache: TTLCache[_Key, tuple[authn_pb2.AuthenticateResponse, bytes]] = TTLCache(ttl)
+        self.ttl = ttl
+        self.cache: LRUExpireCache[_Key, tuple[authn_pb2.AuthenticateResponse, bytes]] = LRUExpireCache(CACHE_SIZE)
 
     def _forwarded_headers(self, ctx: RequestContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if not self.header_prefixes:
@@ -78,6 +79,6 @@ class Authenticator:
                     raise unauthorized() from None
                 raise
             cached = (resp, user_key(resp.user))
-            self.cache.put(key, cached)
+            self.cache.add(key, cached, self.ttl)
         resp, ctx.user_key = cached
         ctx.user = resp.user

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from prometheus_client import Counter
 
+from apimachinery.cache import LRUExpireCache
 from apimachinery.errors import StatusError
-from gateway.cache import TTLCache
 from gateway.clients import Services, unary
 from gateway.requestinfo import RequestInfo
 from kubeproto.authn.v1 import authn_pb2
@@ -21,6 +21,8 @@ from kubeproto.authz.v1 import authz_pb2
 
 # Authorize calls made (decision cache misses, and reviews, which are never cached), by verb and resource
 # (empty for non-resource requests).
+# Decisions kept at most (the least recently used go first).
+CACHE_SIZE = 10000
 AUTHZ_CALLS = Counter("gateway_authorization_calls", "Authorize calls to the authz service (cache misses, reviews).",
                       ["verb", "resource"])
 
@@ -117,7 +119,8 @@ def attributes_keys(attrs: authz_pb2.Attributes) -> tuple[object, object | None]
 class Authorizer:
     def __init__(self, services: Services, allowed_ttl: float, denied_ttl: float) -> None:
         self.services = services
-        self.decisions: TTLCache[object, authz_pb2.AuthorizeResponse] = TTLCache(allowed_ttl)
+        self.decisions: LRUExpireCache[object, authz_pb2.AuthorizeResponse] = LRUExpireCache(CACHE_SIZE)
+        self.allowed_ttl = allowed_ttl
         self.denied_ttl = denied_ttl
 
     def cached(self, key: object, nameless: object | None) -> authz_pb2.AuthorizeResponse | None:
@@ -147,9 +150,9 @@ class Authorizer:
             if resp.any_name and nameless is not None:
                 key = nameless
             if resp.decision == authz_pb2.ALLOW:
-                self.decisions.put(key, resp)
+                self.decisions.add(key, resp, self.allowed_ttl)
             else:
-                self.decisions.put(key, resp, self.denied_ttl)
+                self.decisions.add(key, resp, self.denied_ttl)
         return resp
 
     async def authorize(self, attrs: authz_pb2.Attributes) -> None:

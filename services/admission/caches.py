@@ -1,11 +1,9 @@
-"""Small caches the plugins share: a per-namespace index over an informer, an expiring LRU
-(upstream's LRUExpireCache, for live lookups), and single-flight for those lookups."""
+"""What the plugins share besides apimachinery.cache: a per-namespace index over an informer, and
+single-flight for live lookups."""
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
@@ -47,35 +45,6 @@ class NamespaceIndex:
     @property
     def synced(self) -> bool:
         return self.informer.synced.is_set()
-
-
-class ExpiringCache(Generic[K, V]):
-    """A bounded LRU whose entries also expire after their own time to live."""
-
-    def __init__(self, max_size: int = 100, clock: Callable[[], float] = time.monotonic) -> None:
-        self._entries: OrderedDict[K, tuple[float, V]] = OrderedDict()
-        self._max_size = max_size
-        self._clock = clock
-
-    def add(self, key: K, value: V, ttl: float) -> None:
-        self._entries[key] = (self._clock() + ttl, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max_size:
-            self._entries.popitem(last=False)
-
-    def get(self, key: K) -> V | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        expiry, value = entry
-        if self._clock() >= expiry:
-            del self._entries[key]
-            return None
-        self._entries.move_to_end(key)
-        return value
-
-    def remove(self, key: K) -> None:
-        self._entries.pop(key, None)
 
 
 class SingleFlight(Generic[K, V]):

@@ -15,8 +15,8 @@ import os
 import time
 from typing import Protocol
 
+from apimachinery.cache import LRUExpireCache
 from services.authn.audiences import Audiences
-from services.authn.cache import ExpiringCache
 from services.authn.metrics import TOKEN_CACHE
 from services.authn.user import Response
 
@@ -30,7 +30,7 @@ class CachedTokenAuthenticator:
         self.delegate = delegate
         self.ttl = ttl
         self._key = os.urandom(32)
-        self._cache: ExpiringCache[bytes, Response] = ExpiringCache(max_entries)
+        self._cache: LRUExpireCache[bytes, Response] = LRUExpireCache(max_entries)
         self._hit = TOKEN_CACHE.labels("hit")
         self._miss = TOKEN_CACHE.labels("miss")
 
@@ -47,7 +47,7 @@ class CachedTokenAuthenticator:
     async def authenticate_token(self, token: str, audiences: Audiences | None) -> Response | None:
         now = time.time()
         key = self._cache_key(token, audiences)
-        cached = self._cache.get(key, now)
+        cached = self._cache.get(key)
         if cached is not None:
             self._hit.inc()
             return cached
@@ -57,6 +57,5 @@ class CachedTokenAuthenticator:
             expires = now + self.ttl
             if resp.expires_at is not None:
                 expires = min(expires, resp.expires_at)
-            if expires > now:
-                self._cache.put(key, resp, expires)
+            self._cache.add(key, resp, expires - now)
         return resp

@@ -20,7 +20,7 @@ from cryptography import x509
 from cryptography.x509 import verification
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from services.authn.cache import ExpiringCache
+from apimachinery.cache import LRUExpireCache
 from services.authn.request import Request
 from services.authn.user import CREDENTIAL_ID_KEY, AuthenticationError, Response, UserInfo
 
@@ -104,13 +104,13 @@ class ChainVerifier:
     def __init__(self, roots: Sequence[x509.Certificate], cache_ttl: float = 0.0) -> None:
         self._store = verification.Store(list(roots))
         self.cache_ttl = cache_ttl
-        self._outcomes: ExpiringCache[tuple[bytes, ...], tuple[x509.Certificate, str]] = ExpiringCache(4096)
+        self._outcomes: LRUExpireCache[tuple[bytes, ...], tuple[x509.Certificate, str]] = LRUExpireCache(4096)
 
     def verify(self, ders: tuple[bytes, ...]) -> x509.Certificate:
         """The verified leaf; ValueError (Go's wording) when the chain does not verify now."""
         now = time.time()
         if self.cache_ttl > 0:
-            hit = self._outcomes.get(ders, now)
+            hit = self._outcomes.get(ders)
             if hit is not None:
                 if hit[1]:
                     raise ValueError(hit[1])
@@ -123,7 +123,7 @@ class ChainVerifier:
         except ValueError as err:
             failure = str(err)
         if self.cache_ttl > 0:
-            self._outcomes.put(ders, (leaf, failure), min(now + self.cache_ttl, leaf.not_valid_after_utc.timestamp()))
+            self._outcomes.add(ders, (leaf, failure), min(self.cache_ttl, leaf.not_valid_after_utc.timestamp() - now))
         if failure:
             raise ValueError(failure)
         return leaf

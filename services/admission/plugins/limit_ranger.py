@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 
+from apimachinery.cache import LRUExpireCache
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
 from apimachinery.quantity import Quantity, canonical
@@ -23,7 +24,7 @@ from apimachinery.validation.field import go_aggregate
 from kubeproto.api.core.v1 import generated_pb2 as corev1
 from services.admission import podresources, resources
 from services.admission.attributes import CREATE, UPDATE, Attributes, forbidden, is_being_deleted
-from services.admission.caches import ExpiringCache, NamespaceIndex, SingleFlight
+from services.admission.caches import NamespaceIndex, SingleFlight
 from services.admission.chain import MutatingPlugin, ValidatingPlugin
 from services.admission.resources import ResourceList
 
@@ -44,7 +45,7 @@ class LimitRanger(MutatingPlugin, ValidatingPlugin):
         self.limit_ranges = limit_ranges
         self.client = client
         self.limit_range_kind = limit_range_kind
-        self.live_lookups: ExpiringCache[str, list[corev1.LimitRange]] = ExpiringCache(10000)
+        self.live_lookups: LRUExpireCache[str, list[corev1.LimitRange]] = LRUExpireCache(10000)
         self.single_flight: SingleFlight[str, list[corev1.LimitRange]] = SingleFlight()
 
     def ready(self) -> bool:

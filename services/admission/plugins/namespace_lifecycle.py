@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 
+from apimachinery.cache import LRUExpireCache
 from apimachinery.client import RegistryClient
 from apimachinery.errors import Cause, StatusError
 from apimachinery.informer import Informer
 from apimachinery.scheme import Kind
 from kubeproto.api.core.v1 import generated_pb2 as corev1
 from services.admission.attributes import CREATE, DELETE, UPDATE, Attributes, forbidden, internal_error, new_forbidden
-from services.admission.caches import ExpiringCache
 from services.admission.chain import MutatingPlugin
 
 PLUGIN_NAME = "NamespaceLifecycle"
@@ -39,7 +39,7 @@ class NamespaceLifecycle(MutatingPlugin):
         self.client = client
         self.namespace_kind = namespace_kind
         self.immortal = immortal
-        self.force_live_lookup: ExpiringCache[str, bool] = ExpiringCache(100)
+        self.force_live_lookup: LRUExpireCache[str, bool] = LRUExpireCache(100)
 
     def ready(self) -> bool:
         return self.namespaces.synced.is_set()

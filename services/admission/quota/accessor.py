@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from apimachinery.cache import LRUExpireCache
 from apimachinery.client import RegistryClient
 from apimachinery.scheme import Kind
 from kubeproto.api.core.v1 import generated_pb2 as corev1
-from services.admission.caches import ExpiringCache, NamespaceIndex, SingleFlight
+from services.admission.caches import NamespaceIndex, SingleFlight
 
 LIVE_LOOKUP_TTL = 30.0
 UPDATED_CACHE_SIZE = 1000
@@ -31,7 +32,7 @@ class QuotaAccessor:
         self.quotas = quotas
         self.client = client
         self.quota_kind = quota_kind
-        self.live_lookups: ExpiringCache[str, list[corev1.ResourceQuota]] = ExpiringCache(10000)
+        self.live_lookups: LRUExpireCache[str, list[corev1.ResourceQuota]] = LRUExpireCache(10000)
         self.single_flight: SingleFlight[str, list[corev1.ResourceQuota]] = SingleFlight()
         self._updated: OrderedDict[tuple[str, str], corev1.ResourceQuota] = OrderedDict()
 

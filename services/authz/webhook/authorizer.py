@@ -20,11 +20,11 @@ from typing import Any
 import aiohttp
 import orjson
 
+from apimachinery.cache import LRUExpireCache
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2
 from services.authz import metrics
 from services.authz.authorizer import ALLOW, DENY, NO_OPINION, Result, RuleSet
-from services.authz.webhook.cache import LRUExpireCache
 from services.authz.webhook.kubeconfig import WebhookTarget
 
 CACHE_SIZE = 8192
@@ -155,7 +155,7 @@ class WebhookAuthorizer:
             except WebhookCallError as err:
                 return Result(NO_OPINION, "", str(err))
             if _should_cache(attrs):
-                self.cache.put(key, status, self.authorized_ttl if status.allowed else self.unauthorized_ttl)
+                self.cache.add(key, status, self.authorized_ttl if status.allowed else self.unauthorized_ttl)
         if status.allowed and status.denied:
             return Result(DENY, status.reason, "webhook subject access review returned both allow and deny response")
         if status.denied:
