@@ -19,10 +19,10 @@ from gateway.requestinfo import RequestInfo
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2
 
-# Authorize calls made (decision cache misses, and reviews, which are never cached), by verb and resource
-# (empty for non-resource requests).
 # Decisions kept at most (the least recently used go first).
 CACHE_SIZE = 10000
+# Authorize calls made (decision cache misses, and reviews, which are never cached), by verb and resource
+# (empty for non-resource requests).
 AUTHZ_CALLS = Counter("gateway_authorization_calls", "Authorize calls to the authz service (cache misses, reviews).",
                       ["verb", "resource"])
 
@@ -77,14 +77,6 @@ def user_key(user: authn_pb2.UserInfo) -> bytes:
     return user.SerializeToString(deterministic=True)
 
 
-def request_key(user: bytes, info: RequestInfo) -> tuple[object, ...]:
-    """The decision cache's key of a request: the same fields attributes() sends, without building the message."""
-    if info.is_resource_request:
-        return (user, info.verb, True, info.namespace, info.api_group, info.api_version, info.resource,
-                info.subresource, info.name)
-    return (user, info.verb, False, info.path)
-
-
 class _AnyName:
     """Stands for the name in the key of a decision that holds for every name. Distinct from every
     string, so a name-less key never meets the key of a request whose name is empty (a list, a
@@ -98,32 +90,42 @@ class _AnyName:
 
 ANY_NAME = _AnyName()
 
-
-def any_name_key(user: bytes, info: RequestInfo) -> tuple[object, ...]:
-    """request_key() of a resource request with the name replaced by ANY_NAME."""
-    return (user, info.verb, True, info.namespace, info.api_group, info.api_version, info.resource,
-            info.subresource, ANY_NAME)
+Key = tuple[object, ...]
 
 
-def attributes_keys(attrs: authz_pb2.Attributes) -> tuple[object, object | None]:
-    """(named key, name-less key or None) of an Attributes message, for callers that have no RequestInfo."""
-    named = attrs.SerializeToString(deterministic=True)
+def _resource_key(user: bytes, verb: str, namespace: str, group: str, version: str, resource: str,
+                  subresource: str, name: str | _AnyName) -> Key:
+    return (user, verb, True, namespace, group, version, resource, subresource, name)
+
+
+def request_keys(user: bytes, info: RequestInfo) -> tuple[Key, Key | None]:
+    """The decision cache's (named key, name-less key or None) of a request: the fields attributes()
+    sends, without building the message."""
+    if not info.is_resource_request:
+        return (user, info.verb, False, info.path), None
+    fields = (user, info.verb, info.namespace, info.api_group, info.api_version, info.resource, info.subresource)
+    return _resource_key(*fields, info.name), _resource_key(*fields, ANY_NAME)
+
+
+def attributes_keys(attrs: authz_pb2.Attributes) -> tuple[Key, Key | None]:
+    """request_keys() of an Attributes message, for callers that have no RequestInfo (impersonation):
+    the same attributes meet the same decision whichever path asks."""
+    user = user_key(attrs.user)
     if not attrs.resource_request:
-        return named, None
-    nameless = authz_pb2.Attributes()
-    nameless.CopyFrom(attrs)
-    nameless.ClearField("name")
-    return named, (ANY_NAME, nameless.SerializeToString(deterministic=True))
+        return (user, attrs.verb, False, attrs.path), None
+    fields = (user, attrs.verb, attrs.namespace, attrs.api_group, attrs.api_version, attrs.resource,
+              attrs.subresource)
+    return _resource_key(*fields, attrs.name), _resource_key(*fields, ANY_NAME)
 
 
 class Authorizer:
     def __init__(self, services: Services, allowed_ttl: float, denied_ttl: float) -> None:
         self.services = services
-        self.decisions: LRUExpireCache[object, authz_pb2.AuthorizeResponse] = LRUExpireCache(CACHE_SIZE)
+        self.decisions: LRUExpireCache[Key, authz_pb2.AuthorizeResponse] = LRUExpireCache(CACHE_SIZE)
         self.allowed_ttl = allowed_ttl
         self.denied_ttl = denied_ttl
 
-    def cached(self, key: object, nameless: object | None) -> authz_pb2.AuthorizeResponse | None:
+    def cached(self, key: Key, nameless: Key | None) -> authz_pb2.AuthorizeResponse | None:
         """The decision kept for any name (nameless key), else the one kept for this name."""
         if nameless is not None:
             found = self.decisions.get(nameless)
@@ -131,28 +133,28 @@ class Authorizer:
                 return found
         return self.decisions.get(key)
 
-    async def decide(self, attrs: authz_pb2.Attributes, use_cache: bool = True, key: object = None,
-                     nameless: object | None = None) -> authz_pb2.AuthorizeResponse:
+    async def decide(self, attrs: authz_pb2.Attributes, use_cache: bool = True, key: Key | None = None,
+                     nameless: Key | None = None) -> authz_pb2.AuthorizeResponse:
         """authz's decision on attrs. With use_cache, a decision kept under the name-less key (when
-        given) or the named key (by default the serialized attributes, with the name-less key derived
-        from them) is reused, and a new one is kept under the name-less key when authz says it holds
-        for every name, else under the named key."""
-        if use_cache:
-            if key is None:
-                key, nameless = attributes_keys(attrs)
-            cached = self.cached(key, nameless)
-            if cached is not None:
-                return cached
+        given) or the named key (by default both are attributes_keys(attrs)) is reused, and a new one
+        is kept under the name-less key when authz says it holds for every name, else under the named key."""
+        if not use_cache:
+            return await self._ask(attrs)
+        if key is None:
+            key, nameless = attributes_keys(attrs)
+        cached = self.cached(key, nameless)
+        if cached is not None:
+            return cached
+        resp = await self._ask(attrs)
+        if resp.any_name and nameless is not None:
+            key = nameless
+        self.decisions.add(key, resp, self.allowed_ttl if resp.decision == authz_pb2.ALLOW else self.denied_ttl)
+        return resp
+
+    async def _ask(self, attrs: authz_pb2.Attributes) -> authz_pb2.AuthorizeResponse:
         AUTHZ_CALLS.labels(attrs.verb, attrs.resource).inc()
         resp: authz_pb2.AuthorizeResponse = await unary(self.services.authz.Authorize, attrs,
                                                         self.services.timeouts.service)
-        if use_cache:
-            if resp.any_name and nameless is not None:
-                key = nameless
-            if resp.decision == authz_pb2.ALLOW:
-                self.decisions.add(key, resp, self.allowed_ttl)
-            else:
-                self.decisions.add(key, resp, self.denied_ttl)
         return resp
 
     async def authorize(self, attrs: authz_pb2.Attributes) -> None:
@@ -166,8 +168,7 @@ class Authorizer:
 
         user_bytes is user_key(user), which the caller may have kept from authentication."""
         user_bytes = user_bytes or user_key(user)
-        key = request_key(user_bytes, info)
-        nameless = any_name_key(user_bytes, info) if info.is_resource_request else None
+        key, nameless = request_keys(user_bytes, info)
         cached = self.cached(key, nameless)
         if cached is not None and cached.decision == authz_pb2.ALLOW:
             return
