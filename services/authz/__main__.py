@@ -15,7 +15,7 @@ from apimachinery.informer import Informer, start_synced
 from apimachinery.scheme import default_scheme
 from kubeproto.authz.v1 import authz_pb2, authz_pb2_grpc
 from services.authz import options
-from services.authz.abac import ABACAuthorizer, load_policy_file
+from services.authz.abac import ABACAuthorizer
 from services.authz.always import AlwaysAllowAuthorizer, AlwaysDenyAuthorizer, PrivilegedGroupAuthorizer
 from services.authz.authorizer import Authorizer
 from services.authz.rbac.aggregation import ClusterRoleAggregationController
@@ -27,7 +27,6 @@ from services.authz.rbac.store import PolicyStore
 from services.authz.server import AuthorizerService
 from services.authz.union import UnionAuthorizer
 from services.authz.webhook.authorizer import WebhookAuthorizer
-from services.authz.webhook.kubeconfig import load_webhook_kubeconfig
 
 log = logs.get("authz")
 
@@ -48,12 +47,13 @@ class Authz:
 
 
 def build_mode(mode: str, args: argparse.Namespace, store: PolicyStore) -> Authorizer:
+    """One authorizer of the chain; ABAC's policies and Webhook's target are those options.parse_args read."""
     if mode == options.MODE_RBAC:
         return RBACAuthorizer(store)
     if mode == options.MODE_ABAC:
-        return ABACAuthorizer(load_policy_file(args.authorization_policy_file))
+        return ABACAuthorizer(args.authorization_policy)
     if mode == options.MODE_WEBHOOK:
-        return WebhookAuthorizer(load_webhook_kubeconfig(args.authorization_webhook_config_file),
+        return WebhookAuthorizer(args.authorization_webhook_target,
                                  args.authorization_webhook_version,
                                  args.authorization_webhook_cache_authorized_ttl,
                                  args.authorization_webhook_cache_unauthorized_ttl)

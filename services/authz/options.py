@@ -3,12 +3,14 @@
 Every problem (an unknown or repeated mode, a mode without its file, a file without its mode,
 an ABAC line that does not parse, a webhook kubeconfig that cannot be used) is reported at
 once before the process starts serving.
+
+The checks that read a file keep what they read on the parsed namespace (authorization_policy,
+authorization_webhook_target), so the authorizers are built from it and no file is read twice.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 
 from apimachinery.options import Parser, StringSlice, duration
 from apimachinery.validation.field import go_quote, go_quote_list
@@ -42,6 +44,8 @@ def build_parser() -> Parser:
                    help="how long the webhook's allow answers are cached")
     p.add_argument("--authorization-webhook-cache-unauthorized-ttl", type=duration, default=duration("30s"),
                    help="how long the webhook's other answers are cached")
+    # Filled in by the checks below when their mode is on; None otherwise.
+    p.set_defaults(authorization_policy=None, authorization_webhook_target=None)
     p.check(_modes)
     p.check(_policy_file)
     p.check(_webhook)
@@ -73,18 +77,14 @@ def _modes(a: argparse.Namespace) -> str | None:
     return "; ".join(errors) or None
 
 
-def _loads(load: Callable[[str], object], path: str, errors: tuple[type[Exception], ...]) -> str | None:
-    try:
-        load(path)
-    except errors as err:
-        return str(err)
-    return None
-
-
 def _policy_file(a: argparse.Namespace) -> str | None:
     if not a.authorization_policy_file or MODE_ABAC not in a.authorization_mode:
         return None
-    return _loads(load_policy_file, a.authorization_policy_file, (PolicyLoadError,))
+    try:
+        a.authorization_policy = load_policy_file(a.authorization_policy_file)
+    except PolicyLoadError as err:
+        return str(err)
+    return None
 
 
 def _webhook(a: argparse.Namespace) -> str | None:
@@ -96,9 +96,10 @@ def _webhook(a: argparse.Namespace) -> str | None:
     if a.authorization_webhook_cache_authorized_ttl < 0 or a.authorization_webhook_cache_unauthorized_ttl < 0:
         errors.append("--authorization-webhook-cache-*-ttl must not be negative")
     if a.authorization_webhook_config_file and MODE_WEBHOOK in a.authorization_mode:
-        problem = _loads(load_webhook_kubeconfig, a.authorization_webhook_config_file, (KubeconfigError,))
-        if problem:
-            errors.append(f"--authorization-webhook-config-file: {problem}")
+        try:
+            a.authorization_webhook_target = load_webhook_kubeconfig(a.authorization_webhook_config_file)
+        except KubeconfigError as err:
+            errors.append(f"--authorization-webhook-config-file: {err}")
     return "; ".join(errors) or None
 
 
