@@ -48,21 +48,28 @@ def role_lookup_error(binding: Binding) -> str:
 
 
 class RuleResolver:
-    """DefaultRuleResolver.RulesFor: every rule of every binding that applies to the user."""
+    """DefaultRuleResolver: the rules of every binding that applies to a user."""
 
     def __init__(self, store: PolicyStore) -> None:
         self.store = store
 
+    def visit_rules_for(self, username: str, groups: list[str] | frozenset[str], namespace: str,
+                        errors: list[str]) -> Iterator[tuple[Binding, tuple[Rule, ...]]]:
+        """VisitRulesFor, lazily: each candidate binding with its role's rules, so a caller may stop at
+        the first rule it wants; a binding whose role does not exist adds to errors instead."""
+        store = self.store
+        for binding in store.candidates(username, groups, namespace):
+            rules = store.role_rules(binding)
+            if rules is None:
+                errors.append(role_lookup_error(binding))
+                continue
+            yield binding, rules
+
     def rules_for(self, username: str, groups: list[str] | frozenset[str], namespace: str
                   ) -> tuple[list[Rule], list[str]]:
-        rules: list[Rule] = []
+        """RulesFor: every rule, and the errors of the bindings whose roles are missing."""
         errors: list[str] = []
-        for binding in self.store.candidates(username, groups, namespace):
-            found = self.store.role_rules(binding)
-            if found is None:
-                errors.append(role_lookup_error(binding))
-            else:
-                rules.extend(found)
+        rules = [rule for _, bound in self.visit_rules_for(username, groups, namespace, errors) for rule in bound]
         return rules, errors
 
 
@@ -82,7 +89,7 @@ class RBACAuthorizer:
         username = user.username
         groups = list(user.groups)
         errors: list[str] = []
-        bound = self._bound_rules(username, groups, attrs.namespace, errors)
+        bound = self.resolver.visit_rules_for(username, groups, attrs.namespace, errors)
         # any_name: no rule limited by resourceNames matched all but the name (such a rule decides
         # differently for some other name); an allow is name-independent when its rule names none.
         any_name = True
@@ -106,17 +113,6 @@ class RBACAuthorizer:
         if errors:
             return Result(NO_OPINION, f"RBAC: {go_aggregate(errors)}", any_name=any_name)
         return NO_OPINION_RESULT if any_name else NAMED_NO_OPINION_RESULT
-
-    def _bound_rules(self, username: str, groups: list[str], namespace: str,
-                     errors: list[str]) -> Iterator[tuple[Binding, tuple[Rule, ...]]]:
-        """Each candidate binding with its role's rules; one whose role does not exist adds to errors instead."""
-        store = self.store
-        for binding in store.candidates(username, groups, namespace):
-            rules = store.role_rules(binding)
-            if rules is None:
-                errors.append(role_lookup_error(binding))
-                continue
-            yield binding, rules
 
     @staticmethod
     def _allowed(binding: Binding, username: str, groups: list[str], any_name: bool) -> Result:

@@ -91,9 +91,8 @@ class EscalationGuard:
         if refusal is not None:
             raise _forbidden(request.resource, request.name, refusal)
         if request.resource == "clusterroles":
-            stored = self.store.cluster_role_objects.get(request.name)
-            aggregating = bool(request.aggregation_rule.clusterRoleSelectors) or (
-                stored is not None and bool(stored.aggregationRule.clusterRoleSelectors))
+            aggregating = (bool(request.aggregation_rule.clusterRoleSelectors)
+                           or request.name in self.store.aggregated_cluster_roles)
             if aggregating and self._confirm_covered(request, "", FULL_AUTHORITY) is not None:
                 raise _forbidden(request.resource, request.name,
                                  "must have cluster-admin privileges to use the aggregationRule")

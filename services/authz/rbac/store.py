@@ -105,7 +105,9 @@ class PolicyStore:
 
     def __init__(self) -> None:
         self.cluster_roles: dict[str, tuple[Rule, ...]] = {}
-        self.cluster_role_objects: dict[str, rbacv1.ClusterRole] = {}
+        # The ClusterRoles with an aggregationRule: all the escalation guard needs of the objects
+        # beyond their rules (the objects themselves are the informer's).
+        self.aggregated_cluster_roles: set[str] = set()
         self.roles: dict[tuple[str, str], tuple[Rule, ...]] = {}
         self.cluster_role_bindings: dict[str, Binding] = {}
         self.role_bindings: dict[tuple[str, str], Binding] = {}
@@ -120,10 +122,13 @@ class PolicyStore:
         name = role.metadata.name
         if event == "DELETED":
             self.cluster_roles.pop(name, None)
-            self.cluster_role_objects.pop(name, None)
+            self.aggregated_cluster_roles.discard(name)
         else:
             self.cluster_roles[name] = compile_rules(role.rules)
-            self.cluster_role_objects[name] = role
+            if role.aggregationRule.clusterRoleSelectors:
+                self.aggregated_cluster_roles.add(name)
+            else:
+                self.aggregated_cluster_roles.discard(name)
 
     def on_role(self, event: str, obj: Message, old: Message | None) -> None:
         role: rbacv1.Role = obj  # type: ignore[assignment]

@@ -151,6 +151,45 @@ async def test_an_aggregation_rule_needs_full_authority(authz: Authz, rbac: Rbac
     await eventually(stored_seen)
 
 
+async def test_the_stored_aggregation_rule_is_followed_as_it_changes(authz: Authz, rbac: Rbac, uid: str) -> None:
+    ida = user(f"ida-{uid}")
+    await rbac.cluster_role(f"cr-writer-{uid}", [rule(["update"], ["clusterroles"], groups=[RBAC_GROUP])])
+    await rbac.cluster_role_binding(f"cr-writer-{uid}", f"cr-writer-{uid}", [subject("User", ida.username)])
+    await until_allowed(authz, resource(ida, "update", "clusterroles", group=RBAC_GROUP))
+    name, kind = f"agg-later-{uid}", rbac.kind("clusterroles")
+    await rbac.cluster_role(name, [])
+
+    async def aggregating() -> bool:
+        """Whether ida's write of the role (no rules, no aggregationRule of its own) is refused for the
+        stored object's aggregationRule."""
+        try:
+            await authz.confirm(role_request(ida, "clusterroles", "", name))
+        except StatusError as err:
+            assert err.message.endswith("must have cluster-admin privileges to use the aggregationRule")
+            return True
+        return False
+
+    async def plain() -> bool:
+        return not await aggregating()
+
+    async def set_aggregation(selector: dict[str, str] | None) -> None:
+        stored = await rbac.client.get(kind, name)
+        stored.ClearField("aggregationRule")
+        if selector is not None:
+            stored.aggregationRule.clusterRoleSelectors.add().matchLabels.update(selector)  # type: ignore[attr-defined]
+        await rbac.client.update(kind, stored)
+
+    await eventually(plain)
+    await set_aggregation({f"team-{uid}": "true"})
+    await eventually(aggregating)
+    await set_aggregation(None)
+    await eventually(plain)
+    await set_aggregation({f"team-{uid}": "true"})
+    await eventually(aggregating)
+    await rbac.delete("clusterroles", name)
+    await eventually(plain)
+
+
 async def test_refusal_travels_as_permission_denied(authz: Authz, uid: str) -> None:
     """The gateway can tell a refusal from a failure by the gRPC code alone."""
     request = role_request(user(f"hal-{uid}"), "roles", f"a-{uid}", "r", rule(["get"], ["pods"]))
