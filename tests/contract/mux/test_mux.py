@@ -14,15 +14,11 @@ from apimachinery import mux, service
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
 from gateway import clients
+from tests.contract.conftest import build
+from tests.support.objects import configmap
 from tests.support.registry import registry_process
 
 CONFIGMAPS = ("", "v1", "configmaps")
-
-
-def configmap(client: RegistryClient, name: str, data: dict[str, str] | None = None) -> Any:
-    _, msg, _ = client.scheme.from_json({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name},
-                                         "data": data or {}})
-    return msg
 
 
 def mux_channel_of(client: RegistryClient) -> mux.MuxChannel:
@@ -39,7 +35,7 @@ async def test_concurrent_calls_are_answered_in_batches(client: RegistryClient, 
     before = (ch.messages_sent, ch.frames_sent, ch.messages_received)
     n = 200
     created = await asyncio.gather(*[
-        client.create(kind, configmap(client, f"cm-{i}", {"i": str(i)}), namespace=ns) for i in range(n)])
+        client.create(kind, build(configmap(f"cm-{i}", data={"i": str(i)})), namespace=ns) for i in range(n)])
     assert sorted(c.metadata.name for c in created) == sorted(f"cm-{i}" for i in range(n))
     got = await asyncio.gather(*[client.get(kind, f"cm-{i}", namespace=ns) for i in range(n)])
     assert [g.data["i"] for g in got] == [str(i) for i in range(n)]
@@ -55,14 +51,14 @@ async def test_concurrent_calls_are_answered_in_batches(client: RegistryClient, 
 async def test_status_errors_arrive_intact(client: RegistryClient, registry: Any, ns: str) -> None:
     """A registry NotFound / AlreadyExists carries its metav1.Status through the mux as through a plain call."""
     kind = client.kind(*CONFIGMAPS)
-    await client.create(kind, configmap(client, "dup"), namespace=ns)
+    await client.create(kind, build(configmap("dup")), namespace=ns)
     plain = RegistryClient(service.plain_channel(registry.address))
     try:
         for c in (client, plain):
             with pytest.raises(StatusError) as missing:
                 await c.get(kind, "absent", namespace=ns)
             with pytest.raises(StatusError) as conflict:
-                await c.create(kind, configmap(c, "dup"), namespace=ns)
+                await c.create(kind, build(configmap("dup")), namespace=ns)
             assert (missing.value.code, missing.value.reason, missing.value.name, missing.value.kind) == \
                 (404, "NotFound", "absent", "configmaps")
             assert (conflict.value.code, conflict.value.reason, conflict.value.name) == (409, "AlreadyExists", "dup")
@@ -71,7 +67,7 @@ async def test_status_errors_arrive_intact(client: RegistryClient, registry: Any
             else:
                 assert (missing.value, conflict.value) == over_mux
         # an invalid object: 422 with its causes
-        bad = configmap(client, "Not_A_Name")
+        bad = build(configmap("Not_A_Name"))
         with pytest.raises(StatusError) as invalid:
             await client.create(kind, bad, namespace=ns)
         assert invalid.value.code == 422 and invalid.value.causes
@@ -111,7 +107,7 @@ async def test_a_request_too_large_for_the_stream_is_a_plain_call(client: Regist
     frames, direct = ch.frames_sent, ch.direct_calls
     big = "x" * (1024 * 1024 - 1)  # a ConfigMap's most data; with the rest, over DIRECT_REQUEST_BYTES
     assert len(big) + 1 == mux.DIRECT_REQUEST_BYTES
-    created = await client.create(kind, configmap(client, "big", {"x": big}), namespace=ns)
+    created = await client.create(kind, build(configmap("big", data={"x": big})), namespace=ns)
     assert created.data["x"] == big
     assert (ch.frames_sent, ch.direct_calls) == (frames, direct + 1)  # it would hold the stream for the others
 
@@ -119,13 +115,13 @@ async def test_a_request_too_large_for_the_stream_is_a_plain_call(client: Regist
 async def test_list_and_watch_use_their_own_calls(client: RegistryClient, ns: str) -> None:
     ch = mux_channel_of(client)
     kind = client.kind(*CONFIGMAPS)
-    await client.create(kind, configmap(client, "one"), namespace=ns)
+    await client.create(kind, build(configmap("one")), namespace=ns)
     frames = ch.frames_sent
     items, rv, _ = await client.list(kind, namespace=ns)
     assert [i.metadata.name for i in items] == ["one"]
     assert ch.frames_sent == frames  # List is a plain call: a big answer must not hold the stream
     events = client.watch_objects(kind, namespace=ns, resource_version=rv)
-    await client.create(kind, configmap(client, "two"), namespace=ns)
+    await client.create(kind, build(configmap("two")), namespace=ns)
     event = await asyncio.wait_for(anext(events), 10)
     assert event.object.raw or event.object.ByteSize()
     await events.aclose()
@@ -151,7 +147,7 @@ async def test_restart_fails_in_flight_then_reconnects(etcd: Any, tmp_path: Any,
     c = RegistryClient(ch, timeout=30)
     kind = c.kind(*CONFIGMAPS)
     try:
-        await c.create(kind, configmap(c, "before"), namespace=ns)
+        await c.create(kind, build(configmap("before")), namespace=ns)
         assert ch.streams_opened == 1
         waiting = asyncio.create_task(c.get(kind, "x", namespace=ns, resource_version="999999999"))
         await asyncio.sleep(0.3)
@@ -174,7 +170,7 @@ async def test_drain_ends_streams_promptly(etcd: Any, tmp_path: Any, ns: str) ->
     proc = registry_process(tmp_path, etcd.endpoints, "--shutdown-timeout", "20s", prefix="/mux-drain").start()
     c = RegistryClient(proc.address)
     try:
-        await c.create(c.kind(*CONFIGMAPS), configmap(c, "x"), namespace=ns)
+        await c.create(c.kind(*CONFIGMAPS), build(configmap("x")), namespace=ns)
         # stop() kills after 15 s, inside the 20 s shutdown timeout: a stream holding the drain fails this
         assert await asyncio.to_thread(proc.stop) == 0
     finally:

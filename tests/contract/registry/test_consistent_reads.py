@@ -15,11 +15,8 @@ from cluster.etcd import EtcdCluster
 from cluster.ports import free_port
 from services.registry import envelope, keys
 from services.registry.etcd import Etcd
+from tests.support.objects import configmap
 from tests.support.registry import registry_process
-
-
-def cm(name: str, **data: str) -> dict[str, object]:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
 
 
 def lease(name: str) -> dict[str, object]:
@@ -30,7 +27,7 @@ def lease(name: str) -> dict[str, object]:
 async def write_then_read(writer: RegistryClient, reader: RegistryClient, cms, ns: str, obj, rounds: int) -> None:
     """Every write acknowledged to writer is seen by the very next Get of reader."""
     for i in range(rounds):
-        made = await writer.create(cms, obj(cm(f"rw{i}", v="0")), namespace=ns)
+        made = await writer.create(cms, obj(configmap(f"rw{i}", data={"v": "0"})), namespace=ns)
         got = await reader.get(cms, f"rw{i}", namespace=ns)
         assert got.metadata.resourceVersion == made.metadata.resourceVersion, f"round {i}: create not seen"
         made.data["v"] = "1"
@@ -92,7 +89,8 @@ async def test_get_sees_what_was_written_to_etcd_just_before(etcd, registry, cli
     cms = kind("configmaps")
     raw = Etcd(etcd.endpoints)
     try:
-        behind = BehindTheBack(raw, scheme, cms, await client.create(cms, obj(cm("raw", v="0")), namespace=ns))
+        made = await client.create(cms, obj(configmap("raw", data={"v": "0"})), namespace=ns)
+        behind = BehindTheBack(raw, scheme, cms, made)
         for i in range(1, 60):
             revision = await behind.write(str(i))
             got = await client.get(cms, "raw", namespace=ns)
@@ -120,7 +118,7 @@ async def test_concurrent_consistent_gets_share_probes(etcd, tmp_path, kind, ns,
         cms, leases = kind("configmaps"), kind("leases", "coordination.k8s.io")
         names = [f"p{i}" for i in range(20)]
         for name in names:
-            await client.create(cms, obj(cm(name)), namespace=ns)
+            await client.create(cms, obj(configmap(name)), namespace=ns)
         await client.get(cms, "p0", namespace=ns)  # starts the configmaps cache
         await client.list(cms, ns)  # a consistent list: waits until the cache follows etcd
         # Writes elsewhere move etcd's revision without any ConfigMap event: the cache catches up through
@@ -150,7 +148,7 @@ async def test_consistent_gets_on_a_quiet_etcd_write_nothing(tmp_path, kind, ns,
     try:
         cms, leases = kind("configmaps"), kind("leases", "coordination.k8s.io")
         for i in range(5):
-            await client.create(cms, obj(cm(f"q{i}")), namespace=ns)
+            await client.create(cms, obj(configmap(f"q{i}")), namespace=ns)
         await client.list(cms, ns)  # the cache has caught up with etcd
         counts = ("registry_consistent_read_probes_total", "registry_consistent_read_head_reads_total")
         probes0, heads0 = await metrics(port, *counts)
@@ -179,7 +177,7 @@ async def test_consistent_gets_on_a_quiet_etcd_write_nothing(tmp_path, kind, ns,
 async def test_reads_at_a_version_of_another_resource_on_an_idle_one(registry, client, kind, ns, obj):
     """A version taken from another resource: the idle cache gets there by writing its sentinel."""
     cms, leases = kind("configmaps"), kind("leases", "coordination.k8s.io")
-    await client.create(cms, obj(cm("idle")), namespace=ns)
+    await client.create(cms, obj(configmap("idle")), namespace=ns)
     await client.list(cms, ns)
     for i in range(5):
         made = await client.create(leases, obj(lease(f"v{i}")), namespace=ns)
@@ -195,7 +193,8 @@ async def test_watch_from_a_version_the_cache_has_not_seen_waits_for_it(etcd, re
     cms = kind("configmaps")
     raw = Etcd(etcd.endpoints)
     try:
-        behind = BehindTheBack(raw, scheme, cms, await client.create(cms, obj(cm("behind", v="0")), namespace=ns))
+        made = await client.create(cms, obj(configmap("behind", data={"v": "0"})), namespace=ns)
+        behind = BehindTheBack(raw, scheme, cms, made)
         for i in range(1, 21):
             for j in range(10):  # a burst the cache is still applying when the watch arrives
                 revision = await behind.write(f"{i}.{j}")

@@ -6,12 +6,7 @@ import pytest
 
 from apimachinery.errors import StatusError
 from kubeproto.registry.v1 import registry_pb2
-
-
-def cm(name: str = "", **extra: object) -> dict[str, object]:
-    meta: dict[str, object] = {"name": name} if name else {}
-    meta.update(extra.pop("metadata", {}))  # type: ignore[arg-type]
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, **extra}
+from tests.support.objects import configmap
 
 
 async def count(client, kind, ns) -> int:
@@ -20,9 +15,8 @@ async def count(client, kind, ns) -> int:
 
 
 async def test_create_sets_server_owned_metadata(client, kind, ns, obj):
-    sent = obj(cm("a", data={"k": "v"}, metadata={
-        "uid": "forged", "resourceVersion": "99999", "generation": 7,
-        "creationTimestamp": "2001-01-01T00:00:00Z", "deletionTimestamp": "2001-01-01T00:00:00Z"}))
+    sent = obj(configmap("a", data={"k": "v"}, uid="forged", resourceVersion="99999", generation=7,
+                         creationTimestamp="2001-01-01T00:00:00Z", deletionTimestamp="2001-01-01T00:00:00Z"))
     out = await client.create(kind("configmaps"), sent, namespace=ns)
     meta = out.metadata
     assert meta.uid and meta.uid != "forged"
@@ -38,16 +32,16 @@ async def test_create_sets_server_owned_metadata(client, kind, ns, obj):
 async def test_generate_name_yields_unique_names(client, kind, ns, obj):
     names = set()
     for _ in range(20):
-        out = await client.create(kind("configmaps"), obj(cm(metadata={"generateName": "gen-"})), namespace=ns)
+        out = await client.create(kind("configmaps"), obj(configmap(generateName="gen-")), namespace=ns)
         assert out.metadata.name.startswith("gen-") and len(out.metadata.name) == 9
         names.add(out.metadata.name)
     assert len(names) == 20
 
 
 async def test_duplicate_is_already_exists(client, kind, ns, obj):
-    await client.create(kind("configmaps"), obj(cm("dup")), namespace=ns)
+    await client.create(kind("configmaps"), obj(configmap("dup")), namespace=ns)
     with pytest.raises(StatusError) as err:
-        await client.create(kind("configmaps"), obj(cm("dup", data={"x": "y"})), namespace=ns)
+        await client.create(kind("configmaps"), obj(configmap("dup", data={"x": "y"})), namespace=ns)
     e = err.value
     assert (e.code, e.reason, e.name, e.kind) == (409, "AlreadyExists", "dup", "configmaps")
     assert e.message == 'configmaps "dup" already exists'
@@ -56,7 +50,7 @@ async def test_duplicate_is_already_exists(client, kind, ns, obj):
 
 async def test_namespace_mismatch_is_bad_request(client, kind, ns, obj):
     with pytest.raises(StatusError) as err:
-        await client.create(kind("configmaps"), obj(cm("m", metadata={"namespace": "other"})), namespace=ns)
+        await client.create(kind("configmaps"), obj(configmap("m", namespace="other")), namespace=ns)
     assert (err.value.code, err.value.reason) == (400, "BadRequest")
     assert "does not match the namespace" in err.value.message
     assert await count(client, kind("configmaps"), ns) == 0
@@ -65,7 +59,7 @@ async def test_namespace_mismatch_is_bad_request(client, kind, ns, obj):
 @pytest.mark.parametrize("name", ["Upper", "a/b", "..", "a..b/", "x" * 254, "-lead", "trail-", "sp ace"])
 async def test_invalid_names_are_refused_and_nothing_is_written(client, kind, ns, obj, name):
     with pytest.raises(StatusError) as err:
-        await client.create(kind("configmaps"), obj(cm(name)), namespace=ns)
+        await client.create(kind("configmaps"), obj(configmap(name)), namespace=ns)
     assert (err.value.code, err.value.reason) == (422, "Invalid")
     assert any(c.field == "metadata.name" for c in err.value.causes)
     assert await count(client, kind("configmaps"), ns) == 0
@@ -117,7 +111,7 @@ async def test_secret_string_data_lands_in_data(client, kind, ns, obj):
 
 
 async def test_dry_run_writes_nothing(client, kind, ns, obj):
-    out = await client.create(kind("configmaps"), obj(cm("dry")), namespace=ns, dry_run=True)
+    out = await client.create(kind("configmaps"), obj(configmap("dry")), namespace=ns, dry_run=True)
     assert out.metadata.name == "dry" and out.metadata.uid
     assert await count(client, kind("configmaps"), ns) == 0
 
@@ -143,5 +137,5 @@ async def test_an_invalid_object_of_a_group_names_its_qualified_kind(client, kin
         await client.create(kind("roles", "rbac.authorization.k8s.io"), obj(role), namespace=ns)
     assert err.value.message.startswith('Role.rbac.authorization.k8s.io "r" is invalid: rules[0].verbs: '), err.value
     with pytest.raises(StatusError) as err:
-        await client.create(kind("configmaps"), obj(cm("Bad")), namespace=ns)
+        await client.create(kind("configmaps"), obj(configmap("Bad")), namespace=ns)
     assert err.value.message.startswith('ConfigMap "Bad" is invalid: metadata.name: ')

@@ -8,15 +8,12 @@ import pytest
 
 from apimachinery.errors import StatusError
 from kubeproto.registry.v1 import registry_pb2
-
-
-def cm(name: str, **meta: object) -> dict[str, object]:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, **meta}}
+from tests.support.objects import configmap
 
 
 async def test_delete_removes_and_returns_the_object(client, kind, ns, obj):
     cms = kind("configmaps")
-    await client.create(cms, obj(cm("d")), namespace=ns)
+    await client.create(cms, obj(configmap("d")), namespace=ns)
     gone, deleted = await client.delete(cms, "d", ns)
     assert deleted and gone.metadata.name == "d"
     with pytest.raises(StatusError) as err:
@@ -29,7 +26,7 @@ async def test_delete_removes_and_returns_the_object(client, kind, ns, obj):
 
 async def test_preconditions_uid_and_resource_version(client, kind, ns, obj):
     cms = kind("configmaps")
-    out = await client.create(cms, obj(cm("p")), namespace=ns)
+    out = await client.create(cms, obj(configmap("p")), namespace=ns)
     with pytest.raises(StatusError) as err:
         await client.delete(cms, "p", ns, preconditions=registry_pb2.Preconditions(uid="nope"))
     assert err.value.code == 409 and "Precondition failed: UID in precondition: nope" in err.value.message
@@ -44,7 +41,7 @@ async def test_preconditions_uid_and_resource_version(client, kind, ns, obj):
 
 async def test_finalizers_hold_the_object_until_removed(client, kind, ns, obj):
     cms = kind("configmaps")
-    await client.create(cms, obj(cm("f", finalizers=["example.com/a", "example.com/b"])), namespace=ns)
+    await client.create(cms, obj(configmap("f", finalizers=["example.com/a", "example.com/b"])), namespace=ns)
     held, deleted = await client.delete(cms, "f", ns, grace_period_seconds=30)
     assert not deleted
     assert held.metadata.HasField("deletionTimestamp")
@@ -86,7 +83,7 @@ async def test_namespace_deletion_waits_for_spec_finalizers(client, kind, obj):
 async def test_delete_collection_by_label(client, kind, ns, obj):
     cms = kind("configmaps")
     for i in range(6):
-        await client.create(cms, obj(cm(f"c{i}", labels={"app": "a" if i % 2 else "b"})), namespace=ns)
+        await client.create(cms, obj(configmap(f"c{i}", labels={"app": "a" if i % 2 else "b"})), namespace=ns)
     removed = await client.delete_collection(cms, ns, label_selector="app=a")
     assert sorted(o.kind for o in removed.items) == ["ConfigMap"] * 3
     left, _, _ = await client.list(cms, ns)
@@ -95,7 +92,7 @@ async def test_delete_collection_by_label(client, kind, ns, obj):
 
 async def test_dry_run_delete_keeps_the_object(client, kind, ns, obj):
     cms = kind("configmaps")
-    await client.create(cms, obj(cm("keep")), namespace=ns)
+    await client.create(cms, obj(configmap("keep")), namespace=ns)
     _, deleted = await client.delete(cms, "keep", ns, dry_run=True)
     assert deleted
     assert (await client.get(cms, "keep", ns)).metadata.name == "keep"

@@ -9,11 +9,8 @@ import pytest
 
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
+from tests.support.objects import configmap
 from tests.support.registry import registry_process
-
-
-def cm(name: str) -> dict[str, object]:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}}
 
 
 async def test_registry_speaks_tls_to_etcd(etcd_tls, tmp_path, kind, ns, obj):
@@ -23,7 +20,7 @@ async def test_registry_speaks_tls_to_etcd(etcd_tls, tmp_path, kind, ns, obj):
                            "--etcd-keyfile", str(pki.etcd_client.key)).start()
     client = RegistryClient(reg.address)
     try:
-        made = await client.create(kind("configmaps"), obj(cm("tls")), namespace=ns)
+        made = await client.create(kind("configmaps"), obj(configmap("tls")), namespace=ns)
         items, _, _ = await client.list(kind("configmaps"), ns, resource_version="0")
         assert [i.metadata.uid for i in items] == [made.metadata.uid]
     finally:
@@ -58,7 +55,7 @@ async def test_acknowledged_writes_survive_losing_a_member(etcd_cluster, tmp_pat
         while not done():
             name = f"w{i:05d}"
             try:
-                await client.create(cms, obj(cm(name)), namespace=ns)
+                await client.create(cms, obj(configmap(name)), namespace=ns)
                 acknowledged.append(name)
             except StatusError as err:
                 failed.append(err.code)  # refused, never half-done: not acknowledged

@@ -7,10 +7,7 @@ import asyncio
 import pytest
 
 from apimachinery.errors import StatusError
-
-
-def cm(name: str, **labels: str) -> dict[str, object]:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "labels": labels}}
+from tests.support.objects import configmap
 
 
 async def names(client, kind, ns, **opts) -> list[str]:
@@ -21,10 +18,10 @@ async def names(client, kind, ns, **opts) -> list[str]:
 @pytest.fixture
 async def labelled(client, kind, ns, obj):
     cms = kind("configmaps")
-    await client.create(cms, obj(cm("a", env="prod", tier="web")), namespace=ns)
-    await client.create(cms, obj(cm("b", env="dev", tier="web")), namespace=ns)
-    await client.create(cms, obj(cm("c", env="prod")), namespace=ns)
-    await client.create(cms, obj(cm("d")), namespace=ns)
+    await client.create(cms, obj(configmap("a", labels={"env": "prod", "tier": "web"})), namespace=ns)
+    await client.create(cms, obj(configmap("b", labels={"env": "dev", "tier": "web"})), namespace=ns)
+    await client.create(cms, obj(configmap("c", labels={"env": "prod"})), namespace=ns)
+    await client.create(cms, obj(configmap("d")), namespace=ns)
     return cms
 
 
@@ -81,7 +78,7 @@ async def test_unsupported_field_label_is_bad_request(client, labelled, ns):
 async def test_pagination_returns_every_object_once(client, kind, ns, obj):
     cms = kind("configmaps")
     for i in range(25):
-        await client.create(cms, obj(cm(f"p{i:02d}", half="x" if i < 12 else "y")), namespace=ns)
+        await client.create(cms, obj(configmap(f"p{i:02d}", labels={"half": "x" if i < 12 else "y"})), namespace=ns)
     seen, token, pages = [], "", 0
     while True:
         resp = await client.list_objects(cms, ns, limit=10, continue_token=token)
@@ -102,7 +99,7 @@ async def test_pagination_returns_every_object_once(client, kind, ns, obj):
 async def test_paginated_list_under_concurrent_writes_is_one_snapshot(client, kind, ns, obj):
     cms = kind("configmaps")
     for i in range(60):
-        await client.create(cms, obj(cm(f"s{i:02d}")), namespace=ns)
+        await client.create(cms, obj(configmap(f"s{i:02d}")), namespace=ns)
     first = await client.list_objects(cms, ns, limit=7)
     snapshot_rv = first.resource_version
     writing = True
@@ -110,7 +107,7 @@ async def test_paginated_list_under_concurrent_writes_is_one_snapshot(client, ki
     async def writer() -> None:
         i = 0
         while writing:
-            await client.create(cms, obj(cm(f"s{i:02d}-new")), namespace=ns)
+            await client.create(cms, obj(configmap(f"s{i:02d}-new")), namespace=ns)
             victim = await client.get(cms, f"s{59 - i:02d}", ns)
             victim.metadata.labels["touched"] = "yes"
             await client.update(cms, victim, namespace=ns)
@@ -135,7 +132,7 @@ async def test_paginated_list_under_concurrent_writes_is_one_snapshot(client, ki
 
 async def test_resource_version_semantics(client, kind, ns, obj):
     cms = kind("configmaps")
-    first = await client.create(cms, obj(cm("v")), namespace=ns)
+    first = await client.create(cms, obj(configmap("v")), namespace=ns)
     old_rv = first.metadata.resourceVersion
     first.metadata.labels["gen"] = "2"
     await client.update(cms, first, namespace=ns)
@@ -177,10 +174,10 @@ async def test_a_namespace_list_from_the_cache_holds_that_namespace_only(client,
     cms = kind("configmaps")
     other = ns + "-other"
     for name in ("x", "y", "z"):
-        await client.create(cms, obj(cm(name)), namespace=ns)
-        await client.create(cms, obj(cm(name)), namespace=other)
+        await client.create(cms, obj(configmap(name)), namespace=ns)
+        await client.create(cms, obj(configmap(name)), namespace=other)
     await client.delete(cms, "y", namespace=ns)
-    await client.create(cms, obj(cm("w")), namespace=ns)
+    await client.create(cms, obj(configmap("w")), namespace=ns)
     await client.list(cms, ns)  # the cache has seen every write above
     assert await names(client, cms, ns, resource_version=rv) == ["w", "x", "z"]
     assert await names(client, cms, other, resource_version=rv) == ["x", "y", "z"]

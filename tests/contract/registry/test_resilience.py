@@ -13,11 +13,8 @@ import yaml
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
 from services.registry.etcd import Etcd
+from tests.support.objects import configmap
 from tests.support.registry import registry_process
-
-
-def cm(name: str) -> dict[str, object]:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}}
 
 
 @pytest.fixture
@@ -31,7 +28,7 @@ async def test_watch_resumes_after_a_registry_restart_with_nothing_missed(etcd, 
     b = registry_process(tmp_path, etcd.endpoints, prefix=prefix).start()
     ca, cb = RegistryClient(a.address), RegistryClient(b.address)
     try:
-        made = await ca.create(cms, obj(cm("r0")), namespace=ns)
+        made = await ca.create(cms, obj(configmap("r0")), namespace=ns)
         last_rv = made.metadata.resourceVersion
         seen: list[tuple[str, str]] = []
 
@@ -46,12 +43,12 @@ async def test_watch_resumes_after_a_registry_restart_with_nothing_missed(etcd, 
 
         first = asyncio.create_task(watch_until(ca, 2))
         await asyncio.sleep(0.2)
-        await cb.create(cms, obj(cm("r1")), namespace=ns)
-        await cb.create(cms, obj(cm("r2")), namespace=ns)
+        await cb.create(cms, obj(configmap("r1")), namespace=ns)
+        await cb.create(cms, obj(configmap("r2")), namespace=ns)
         await asyncio.wait_for(first, 10)
         a.stop()  # the watcher's registry goes away; writes go on through the other one
         for i in range(3, 8):
-            await cb.create(cms, obj(cm(f"r{i}")), namespace=ns)
+            await cb.create(cms, obj(configmap(f"r{i}")), namespace=ns)
         await cb.delete(cms, "r1", ns)
         a.start()  # same port
         await asyncio.wait_for(watch_until(RegistryClient(a.address), 8), 15)
@@ -69,11 +66,11 @@ async def test_compacted_history_is_expired(etcd, tmp_path, prefix, kind, ns, ob
     client = RegistryClient(reg.address)
     raw = Etcd(etcd.endpoints)
     try:
-        first = await client.create(cms, obj(cm("c0")), namespace=ns)
+        first = await client.create(cms, obj(configmap("c0")), namespace=ns)
         for i in range(1, 12):
-            await client.create(cms, obj(cm(f"c{i}")), namespace=ns)
+            await client.create(cms, obj(configmap(f"c{i}")), namespace=ns)
         page = await client.list_objects(cms, ns, limit=3)
-        await client.create(cms, obj(cm("after")), namespace=ns)  # compaction keeps its own revision
+        await client.create(cms, obj(configmap("after")), namespace=ns)  # compaction keeps its own revision
         await raw.compact(await raw.revision())
         with pytest.raises(StatusError) as err:
             async for _ in client.watch_objects(cms, ns, resource_version=first.metadata.resourceVersion):
@@ -100,8 +97,8 @@ async def test_periodic_compaction(etcd, tmp_path, prefix, kind, ns, obj):
     reg = registry_process(tmp_path, etcd.endpoints, "--etcd-compaction-interval", "1s", prefix=prefix).start()
     client = RegistryClient(reg.address)
     try:
-        first = await client.create(cms, obj(cm("old")), namespace=ns)
-        await client.create(cms, obj(cm("new")), namespace=ns)
+        first = await client.create(cms, obj(configmap("old")), namespace=ns)
+        await client.create(cms, obj(configmap("new")), namespace=ns)
         deadline = asyncio.get_running_loop().time() + 10
         while True:
             try:
@@ -118,7 +115,7 @@ async def test_periodic_compaction(etcd, tmp_path, prefix, kind, ns, obj):
 
 
 async def test_decode_tool_prints_a_stored_object_as_yaml(etcd, client, kind, ns, obj):
-    made = await client.create(kind("configmaps"), obj({**cm("dump"), "data": {"k": "v"}}), namespace=ns)
+    made = await client.create(kind("configmaps"), obj(configmap("dump", data={"k": "v"})), namespace=ns)
     raw = Etcd(etcd.endpoints)
     try:
         kv, _ = await raw.get(f"/registry/core/configmaps/{ns}/dump".encode())

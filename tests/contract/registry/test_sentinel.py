@@ -15,11 +15,8 @@ from apimachinery.scheme import Kind
 from cluster.etcd import EtcdCluster
 from services.registry import envelope, keys
 from services.registry.etcd import Etcd, prefix_end
+from tests.support.objects import configmap
 from tests.support.registry import registry_process
-
-
-def cm(name: str, **data: str) -> dict[str, object]:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
 
 
 async def resume(client: RegistryClient, kind: Kind, ns: str, since: int, until: int) -> list[int]:
@@ -41,7 +38,7 @@ async def test_the_sentinel_is_never_an_object(etcd, tmp_path, kind, obj):
     try:
         names = [f"s{i}" for i in range(3)]
         for name in names:
-            await client.create(cms, obj(cm(name)), namespace="a")
+            await client.create(cms, obj(configmap(name)), namespace="a")
         _, start_rv, _ = await client.list(cms, "a")
         # A write elsewhere, so that etcd is ahead of this cache and consistent reads need the sentinel.
         await client.create(kind("leases", "coordination.k8s.io"), obj({
@@ -65,7 +62,7 @@ async def test_the_sentinel_is_never_an_object(etcd, tmp_path, kind, obj):
         # Keys of another resource can fall in the cache's watch (it starts at the sentinel): not objects.
         await raw.put(objects.rstrip(b"/") + b"-other/a/x", b"not an object")
         await raw.put(objects.rstrip(b"/") + b".other", b"not an object")
-        made = await client.create(cms, obj(cm("after")), namespace="a")
+        made = await client.create(cms, obj(configmap("after")), namespace="a")
         assert (await client.get(cms, "after", namespace="a")).metadata.resourceVersion == \
             made.metadata.resourceVersion
 
@@ -133,7 +130,7 @@ async def test_bookmarks_never_run_ahead_of_events(etcd, tmp_path, kind, obj):
 
         async def lane(i: int) -> None:
             for j in range(15):
-                made = await writer.create(cms, obj(cm(f"k{i}-{j}", v="0")), namespace="b")
+                made = await writer.create(cms, obj(configmap(f"k{i}-{j}", data={"v": "0"})), namespace="b")
                 written.append(int(made.metadata.resourceVersion))
                 made.data["v"] = "1"
                 written.append(int((await writer.update(cms, made, namespace="b")).metadata.resourceVersion))
@@ -190,7 +187,7 @@ async def test_bookmark_rounds_write_nothing_while_the_caches_are_recent(tmp_pat
         raise AssertionError("the watch ended")
 
     try:
-        await client.create(cms, obj(cm("c")), namespace="q")
+        await client.create(cms, obj(configmap("c")), namespace="q")
         await client.create(leases, obj(lease("a")), namespace="q")
         _, cm_rv, _ = await client.list(cms, "q", resource_version="0")  # both caches start here
         _, lease_rv, _ = await client.list(leases, "q", resource_version="0")

@@ -7,15 +7,12 @@ import asyncio
 import pytest
 
 from apimachinery.errors import StatusError
-
-
-def cm(name: str, **extra: object) -> dict[str, object]:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, **extra}
+from tests.support.objects import configmap
 
 
 async def test_stale_resource_version_is_conflict(client, kind, ns, obj):
     cms = kind("configmaps")
-    first = await client.create(cms, obj(cm("c", data={"v": "1"})), namespace=ns)
+    first = await client.create(cms, obj(configmap("c", data={"v": "1"})), namespace=ns)
     first.data["v"] = "2"
     second = await client.update(cms, first, namespace=ns)
     assert int(second.metadata.resourceVersion) > int(first.metadata.resourceVersion)
@@ -31,14 +28,14 @@ async def test_stale_resource_version_is_conflict(client, kind, ns, obj):
 
 async def test_update_without_resource_version_is_unconditional(client, kind, ns, obj):
     cms = kind("configmaps")
-    await client.create(cms, obj(cm("u", data={"v": "1"})), namespace=ns)
-    out = await client.update(cms, obj(cm("u", data={"v": "forced"})), namespace=ns)
+    await client.create(cms, obj(configmap("u", data={"v": "1"})), namespace=ns)
+    out = await client.update(cms, obj(configmap("u", data={"v": "forced"})), namespace=ns)
     assert out.data["v"] == "forced"
 
 
 async def test_update_of_missing_object_is_not_found(client, kind, ns, obj):
     with pytest.raises(StatusError) as err:
-        await client.update(kind("configmaps"), obj(cm("missing")), namespace=ns)
+        await client.update(kind("configmaps"), obj(configmap("missing")), namespace=ns)
     assert (err.value.code, err.value.reason) == (404, "NotFound")
 
 
@@ -52,7 +49,7 @@ async def test_roles_may_be_created_by_update(client, kind, ns, obj):
 
 async def test_generation_moves_only_when_content_changes(client, kind, ns, obj):
     cms = kind("configmaps")
-    out = await client.create(cms, obj(cm("g", data={"v": "1"})), namespace=ns)
+    out = await client.create(cms, obj(configmap("g", data={"v": "1"})), namespace=ns)
     assert out.metadata.generation == 1
     out.metadata.labels["touched"] = "yes"
     out = await client.update(cms, out, namespace=ns)
@@ -64,15 +61,15 @@ async def test_generation_moves_only_when_content_changes(client, kind, ns, obj)
 
 async def test_no_op_update_keeps_the_resource_version(client, kind, ns, obj):
     cms = kind("configmaps")
-    out = await client.create(cms, obj(cm("n", data={"v": "1"})), namespace=ns)
+    out = await client.create(cms, obj(configmap("n", data={"v": "1"})), namespace=ns)
     again = await client.update(cms, out, namespace=ns)
     assert again.metadata.resourceVersion == out.metadata.resourceVersion
 
 
 async def test_server_owned_metadata_cannot_be_overwritten(client, kind, ns, obj):
     cms = kind("configmaps")
-    out = await client.create(cms, obj(cm("o")), namespace=ns)
-    forged = obj(cm("o", data={"x": "y"}))
+    out = await client.create(cms, obj(configmap("o")), namespace=ns)
+    forged = obj(configmap("o", data={"x": "y"}))
     forged.metadata.creationTimestamp.seconds = 1
     forged.metadata.generation = 42
     forged.metadata.deletionTimestamp.seconds = 1
@@ -89,15 +86,15 @@ async def test_server_owned_metadata_cannot_be_overwritten(client, kind, ns, obj
 
 async def test_name_in_body_must_match(client, kind, ns, obj, scheme):
     cms = kind("configmaps")
-    await client.create(cms, obj(cm("a")), namespace=ns)
+    await client.create(cms, obj(configmap("a")), namespace=ns)
     with pytest.raises(StatusError) as err:
-        await client.update_object(cms, ns, "a", scheme.to_object(cms, obj(cm("b"))))
+        await client.update_object(cms, ns, "a", scheme.to_object(cms, obj(configmap("b"))))
     assert err.value.code == 400 and "does not match the name" in err.value.message
 
 
 async def test_immutable_configmap_and_secret(client, kind, ns, obj):
     cms = kind("configmaps")
-    out = await client.create(cms, obj(cm("imm", data={"v": "1"}, immutable=True)), namespace=ns)
+    out = await client.create(cms, obj({**configmap("imm", data={"v": "1"}), "immutable": True}), namespace=ns)
     out.data["v"] = "2"
     with pytest.raises(StatusError) as err:
         await client.update(cms, out, namespace=ns)
@@ -117,7 +114,7 @@ async def test_immutable_configmap_and_secret(client, kind, ns, obj):
 
 async def test_concurrent_conflicting_updates_exactly_one_wins(client, kind, ns, obj):
     cms = kind("configmaps")
-    base = await client.create(cms, obj(cm("race", data={"v": "0"})), namespace=ns)
+    base = await client.create(cms, obj(configmap("race", data={"v": "0"})), namespace=ns)
 
     async def attempt(i: int) -> bool:
         mine = type(base)()

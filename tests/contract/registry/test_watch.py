@@ -9,10 +9,7 @@ import urllib.request
 import pytest
 
 from apimachinery.errors import StatusError
-
-
-def cm(name: str, **labels: str) -> dict[str, object]:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "labels": labels}}
+from tests.support.objects import configmap
 
 
 async def collect(client, kind, ns, n: int, timeout: float = 10.0, **opts) -> list[tuple[str, str, str, dict]]:
@@ -37,7 +34,7 @@ async def test_events_arrive_in_order_without_gaps_or_duplicates(client, kind, n
     expected: list[tuple[str, str, str]] = []
 
     async def lane(i: int) -> None:
-        made = await client.create(cms, obj(cm(f"w{i}")), namespace=ns)
+        made = await client.create(cms, obj(configmap(f"w{i}")), namespace=ns)
         expected.append(("ADDED", f"w{i}", made.metadata.resourceVersion))
         made.metadata.labels["x"] = "1"
         changed = await client.update(cms, made, namespace=ns)
@@ -55,7 +52,7 @@ async def test_events_arrive_in_order_without_gaps_or_duplicates(client, kind, n
 
 async def test_watch_from_an_older_version_replays_history(client, kind, ns, obj):
     cms = kind("configmaps")
-    first = await client.create(cms, obj(cm("h")), namespace=ns)
+    first = await client.create(cms, obj(configmap("h")), namespace=ns)
     first.metadata.labels["n"] = "2"
     await client.update(cms, first, namespace=ns)
     await client.delete(cms, "h", ns)
@@ -67,7 +64,7 @@ async def test_watch_from_an_older_version_replays_history(client, kind, ns, obj
 async def test_watch_without_version_starts_with_current_state(client, kind, ns, obj):
     cms = kind("configmaps")
     for i in range(3):
-        await client.create(cms, obj(cm(f"i{i}")), namespace=ns)
+        await client.create(cms, obj(configmap(f"i{i}")), namespace=ns)
     for rv in ("", "0"):
         events = await collect(client, cms, ns, 3, resource_version=rv)
         assert sorted((t, n) for t, n, *_ in events) == [("ADDED", f"i{i}") for i in range(3)]
@@ -84,7 +81,7 @@ async def test_bookmarks_when_asked(client, kind, ns):
 async def test_send_initial_events_ends_with_an_annotated_bookmark(client, kind, ns, obj):
     cms = kind("configmaps")
     for i in range(2):
-        await client.create(cms, obj(cm(f"s{i}")), namespace=ns)
+        await client.create(cms, obj(configmap(f"s{i}")), namespace=ns)
     events = await collect(client, cms, ns, 3, resource_version="", allow_bookmarks=True,
                            send_initial_events=True, resource_version_match="NotOlderThan")
     assert [e[0] for e in events] == ["ADDED", "ADDED", "BOOKMARK"]
@@ -96,7 +93,7 @@ async def test_send_initial_events_ends_with_an_annotated_bookmark(client, kind,
 
 async def test_label_selector_turns_updates_into_adds_and_deletes(client, kind, ns, obj):
     cms = kind("configmaps")
-    made = await client.create(cms, obj(cm("sel", app="no")), namespace=ns)
+    made = await client.create(cms, obj(configmap("sel", labels={"app": "no"})), namespace=ns)
     watching = asyncio.create_task(collect(client, cms, ns, 3, resource_version=made.metadata.resourceVersion,
                                            label_selector="app=yes"))
     await asyncio.sleep(0.2)

@@ -1,0 +1,19 @@
+"""Kubernetes objects as the JSON dicts the suites send: a field a test does not name is left out, so what
+each test sends is what it says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def configmap(name: str | None = None, namespace: str | None = None, labels: dict[str, str] | None = None,
+              data: dict[str, str] | None = None, **metadata: Any) -> dict[str, Any]:
+    """A v1 ConfigMap. metadata takes further ObjectMeta fields in their JSON spelling (generateName,
+    finalizers, resourceVersion, uid, ...); no name is for generateName. A top-level field other than data
+    (immutable, an unknown one) is the caller's to add: ``{**configmap("a"), "immutable": True}``."""
+    named = {"name": name, "namespace": namespace, "labels": labels}
+    meta = {key: value for key, value in named.items() if value is not None} | metadata
+    obj: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta}
+    if data is not None:
+        obj["data"] = data
+    return obj
