@@ -11,13 +11,10 @@ import kubernetes
 import yaml
 
 from tests.e2e.conftest import Cluster
+from tests.support.objects import configmap
 
 JSON = {"Content-Type": "application/json"}
 AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
-
-
-def _cm(name: str, **extra: object) -> str:
-    return json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, **extra})
 
 
 def test_discovery_documents(cluster: Cluster) -> None:
@@ -81,7 +78,7 @@ def test_version_health_and_metrics(cluster: Cluster) -> None:
 
 def test_encodings(cluster: Cluster, ns: str) -> None:
     base = f"/api/v1/namespaces/{ns}/configmaps"
-    cluster.http("POST", base, body=_cm("enc", data={"k": "v"}), headers=JSON)
+    cluster.http("POST", base, body=json.dumps(configmap("enc", data={"k": "v"})), headers=JSON)
     as_yaml = cluster.http("GET", f"{base}/enc", headers={"Accept": "application/yaml"})
     assert as_yaml.headers["Content-Type"] == "application/yaml"
     assert yaml.safe_load(as_yaml.body)["data"] == {"k": "v"}
@@ -106,7 +103,7 @@ def test_encodings(cluster: Cluster, ns: str) -> None:
     listed = cluster.http("GET", f"{base}?limit=1").json()
     assert listed["kind"] == "ConfigMapList" and listed["apiVersion"] == "v1"
     assert int(listed["metadata"]["resourceVersion"]) > 0
-    dry = cluster.http("POST", f"{base}?dryRun=All", body=_cm("dry"), headers=JSON)
+    dry = cluster.http("POST", f"{base}?dryRun=All", body=json.dumps(configmap("dry")), headers=JSON)
     assert dry.status == 201
     assert cluster.http("GET", f"{base}/dry").status == 404
 
@@ -137,7 +134,7 @@ def test_watch_stream_framing_and_timeout(cluster: Cluster, ns: str) -> None:
     resp = cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps?watch=1&timeoutSeconds=1")
     assert resp.status == 200 and resp.headers["Transfer-Encoding"] == "chunked"
     assert resp.body == b""  # nothing happened: an empty stream that ended on time
-    cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps", body=_cm("w1"), headers=JSON)
+    cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps", body=json.dumps(configmap("w1")), headers=JSON)
     events = cluster.http("GET", f"/api/v1/watch/namespaces/{ns}/configmaps?resourceVersion=0&timeoutSeconds=1")
     lines = [json.loads(line) for line in events.body.splitlines()]
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in lines] == [("ADDED", "w1")]
@@ -146,8 +143,8 @@ def test_watch_stream_framing_and_timeout(cluster: Cluster, ns: str) -> None:
 
 def test_audit_log(cluster: Cluster) -> None:
     cluster.kubectl("create", "namespace", "audited", check=False)
-    cluster.http("POST", "/api/v1/namespaces/audited/configmaps", body=_cm("audited-cm", data={"a": "b"}),
-                 headers=JSON)
+    cluster.http("POST", "/api/v1/namespaces/audited/configmaps",
+                 body=json.dumps(configmap("audited-cm", data={"a": "b"})), headers=JSON)
     deadline = time.monotonic() + 5
     events: list[dict[str, object]] = []
     while time.monotonic() < deadline and not events:
@@ -168,7 +165,7 @@ def test_audit_log(cluster: Cluster) -> None:
 
 def test_audit_log_records_a_list_response(cluster: Cluster) -> None:
     cluster.kubectl("create", "namespace", "audited", check=False)
-    cluster.http("POST", "/api/v1/namespaces/audited/configmaps", body=_cm("listed-cm"), headers=JSON)
+    cluster.http("POST", "/api/v1/namespaces/audited/configmaps", body=json.dumps(configmap("listed-cm")), headers=JSON)
     assert cluster.http("GET", "/api/v1/namespaces/audited/configmaps?labelSelector=audit%3Dlist").status == 200
     deadline = time.monotonic() + 5
     events: list[dict[str, Any]] = []

@@ -10,6 +10,7 @@ import pytest
 
 from tests.e2e.conftest import Cluster, gateway_args
 from tests.e2e.test_rbac import _expect
+from tests.support.objects import configmap
 from tests.support.services import ServiceProcess
 from tests.support.wait import until
 
@@ -29,7 +30,7 @@ def _authz_calls(cluster: Cluster, verb: str, resource: str, port: int | None = 
 
 def _create_configmaps(cluster: Cluster, ns: str, names: list[str]) -> None:
     for name in names:
-        body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}})
+        body = json.dumps(configmap(name))
         created = cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps", body=body,
                                headers={"Content-Type": "application/json"})
         assert created.status == 201, created.body

@@ -8,6 +8,7 @@ import kubernetes
 import pytest
 
 from tests.e2e.conftest import Cluster
+from tests.support.objects import configmap
 
 JSON = {"Content-Type": "application/json"}
 
@@ -17,10 +18,6 @@ def _status(resp: object) -> dict[str, object]:
     assert body["kind"] == "Status" and body["apiVersion"] == "v1" and body["status"] == "Failure"
     assert body["code"] == resp.status  # type: ignore[attr-defined]
     return body  # type: ignore[no-any-return]
-
-
-def _cm(name: str, **extra: object) -> str:
-    return json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, **extra})
 
 
 def test_unauthorized(cluster: Cluster) -> None:
@@ -45,33 +42,32 @@ def test_not_found_already_exists_conflict(cluster: Cluster, ns: str) -> None:
     assert _status(missing) == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                                 "message": 'configmaps "ghost" not found', "reason": "NotFound",
                                 "details": {"name": "ghost", "kind": "configmaps"}, "code": 404}
-    created = cluster.http("POST", base, body=_cm("dup"), headers=JSON)
+    created = cluster.http("POST", base, body=json.dumps(configmap("dup")), headers=JSON)
     assert created.status == 201
     rv = created.json()["metadata"]["resourceVersion"]
-    again = cluster.http("POST", base, body=_cm("dup"), headers=JSON)
+    again = cluster.http("POST", base, body=json.dumps(configmap("dup")), headers=JSON)
     assert again.status == 409
     assert _status(again)["reason"] == "AlreadyExists"
     assert _status(again)["message"] == 'configmaps "dup" already exists'
     update = cluster.http("PUT", f"{base}/dup", headers=JSON, body=json.dumps(
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dup", "resourceVersion": rv},
-         "data": {"x": "1"}}))
+        configmap("dup", data={"x": "1"}, resourceVersion=rv)))
     assert update.status == 200
     stale = cluster.http("PUT", f"{base}/dup", headers=JSON, body=json.dumps(
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dup", "resourceVersion": rv},
-         "data": {"x": "2"}}))
+        configmap("dup", data={"x": "2"}, resourceVersion=rv)))
     assert stale.status == 409
     body = _status(stale)
     assert body["reason"] == "Conflict"
     assert body["message"] == ('Operation cannot be fulfilled on configmaps "dup": the object has been modified; '
                                "please apply your changes to the latest version and try again")
-    unknown_ns = cluster.http("POST", "/api/v1/namespaces/no-such-ns-e2e/configmaps", body=_cm("x"), headers=JSON)
+    unknown_ns = cluster.http("POST", "/api/v1/namespaces/no-such-ns-e2e/configmaps",
+                              body=json.dumps(configmap("x")), headers=JSON)
     assert unknown_ns.status == 404
     assert _status(unknown_ns)["message"] == 'namespaces "no-such-ns-e2e" not found'
 
 
 def test_invalid(cluster: Cluster, ns: str) -> None:
     resp = cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps", headers=JSON,
-                        body=_cm("Bad_Name", data={"ok": "1"}))
+                        body=json.dumps(configmap("Bad_Name", data={"ok": "1"})))
     assert resp.status == 422
     body = _status(resp)
     assert body["reason"] == "Invalid"
@@ -82,17 +78,17 @@ def test_invalid(cluster: Cluster, ns: str) -> None:
 
 def test_field_validation_strict_warn_ignore(cluster: Cluster, ns: str) -> None:
     base = f"/api/v1/namespaces/{ns}/configmaps"
-    strict = cluster.http("POST", f"{base}?fieldValidation=Strict", headers=JSON, body=_cm("s", bogus=1))
+    strict = cluster.http("POST", f"{base}?fieldValidation=Strict", headers=JSON, body=json.dumps({**configmap("s"), "bogus": 1}))
     assert strict.status == 400
     assert _status(strict)["reason"] == "BadRequest"
     assert _status(strict)["message"] == 'strict decoding error: unknown field "bogus"'
-    warn = cluster.http("POST", base, headers=JSON, body=_cm("w", bogus=1))
+    warn = cluster.http("POST", base, headers=JSON, body=json.dumps({**configmap("w"), "bogus": 1}))
     assert warn.status == 201
     assert warn.headers.get_all("Warning") == ['299 - "unknown field \\"bogus\\""']
     assert "bogus" not in warn.json()
-    ignore = cluster.http("POST", f"{base}?fieldValidation=Ignore", headers=JSON, body=_cm("i", bogus=1))
+    ignore = cluster.http("POST", f"{base}?fieldValidation=Ignore", headers=JSON, body=json.dumps({**configmap("i"), "bogus": 1}))
     assert ignore.status == 201 and ignore.headers.get_all("Warning") is None
-    bad = cluster.http("POST", f"{base}?fieldValidation=Sometimes", headers=JSON, body=_cm("b"))
+    bad = cluster.http("POST", f"{base}?fieldValidation=Sometimes", headers=JSON, body=json.dumps(configmap("b")))
     assert bad.status == 422
     assert _status(bad)["message"] == ('CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: '
                                        '"Sometimes": supported values: "Ignore", "Strict", "Warn"')
@@ -104,7 +100,7 @@ def test_field_validation_strict_warn_ignore(cluster: Cluster, ns: str) -> None:
 
 def test_patch_errors(cluster: Cluster, ns: str) -> None:
     base = f"/api/v1/namespaces/{ns}/configmaps"
-    assert cluster.http("POST", base, body=_cm("p"), headers=JSON).status == 201
+    assert cluster.http("POST", base, body=json.dumps(configmap("p")), headers=JSON).status == 201
     unknown = cluster.http("PATCH", f"{base}/p", body="{}", headers={"Content-Type": "text/plain"})
     assert unknown.status == 415
     assert _status(unknown) == {
@@ -151,7 +147,7 @@ def test_not_acceptable_and_method_not_allowed(cluster: Cluster, ns: str) -> Non
 
 
 def test_request_entity_too_large(cluster: Cluster, ns: str) -> None:
-    body = _cm("big", data={"blob": "x" * (3 * 1024 * 1024 + 10)})
+    body = json.dumps(configmap("big", data={"blob": "x" * (3 * 1024 * 1024 + 10)}))
     resp = cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps", body=body, headers=JSON)
     assert resp.status == 413
     assert _status(resp) == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
@@ -174,12 +170,12 @@ def test_python_client_errors(cluster: Cluster, ns: str, core: kubernetes.client
 
 def test_delete_answers(cluster: Cluster, ns: str) -> None:
     base = f"/api/v1/namespaces/{ns}/configmaps"
-    created = cluster.http("POST", base, body=_cm("d"), headers=JSON).json()
+    created = cluster.http("POST", base, body=json.dumps(configmap("d")), headers=JSON).json()
     deleted = cluster.http("DELETE", f"{base}/d")
     assert deleted.status == 200
     assert deleted.json() == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                               "details": {"name": "d", "kind": "configmaps", "uid": created["metadata"]["uid"]}}
-    cluster.http("POST", base, body=_cm("pre"), headers=JSON)
+    cluster.http("POST", base, body=json.dumps(configmap("pre")), headers=JSON)
     wrong = cluster.http("DELETE", f"{base}/pre", headers=JSON,
                          body='{"kind":"DeleteOptions","apiVersion":"v1","preconditions":{"uid":"not-it"}}')
     assert wrong.status == 409

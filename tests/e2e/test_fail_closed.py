@@ -14,6 +14,7 @@ import pytest
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
 from tests.e2e.conftest import Cluster, Response, gateway_args
+from tests.support.objects import configmap
 from tests.support.services import ServiceProcess
 from tests.support.wait import until
 
@@ -21,7 +22,7 @@ JSON = {"Content-Type": "application/json"}
 
 
 def _create(cluster: Cluster, ns: str, name: str) -> Response:
-    body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}})
+    body = json.dumps(configmap(name))
     return cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps", body=body, headers=JSON)
 
 

@@ -6,20 +6,16 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.e2e.conftest import Cluster
+from tests.support.objects import configmap
 
 JSON = {"Content-Type": "application/json"}
 MERGE = {"Content-Type": "application/merge-patch+json"}
 
 
-def _cm(name: str, labels: dict[str, str] | None = None, **data: str) -> str:
-    return json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
-                       "metadata": {"name": name, "labels": labels or {}}, "data": data})
-
-
 def test_concurrent_patches_are_all_kept(cluster: Cluster, ns: str) -> None:
     """Patches racing each other are retried on Conflict inside the gateway; none is lost."""
     base = f"/api/v1/namespaces/{ns}/configmaps"
-    assert cluster.http("POST", base, body=_cm("raced"), headers=JSON).status == 201
+    assert cluster.http("POST", base, body=json.dumps(configmap("raced")), headers=JSON).status == 201
 
     def patch(i: int) -> int:
         return cluster.http("PATCH", f"{base}/raced", headers=MERGE, body=json.dumps({"data": {f"k{i}": str(i)}})).status
@@ -35,7 +31,7 @@ def test_selectors_limit_and_deletecollection(cluster: Cluster, ns: str) -> None
     base = f"/api/v1/namespaces/{ns}/configmaps"
     for i in range(5):
         labels = {"tier": "web" if i < 3 else "db"}
-        assert cluster.http("POST", base, body=_cm(f"c{i}", labels), headers=JSON).status == 201
+        assert cluster.http("POST", base, body=json.dumps(configmap(f"c{i}", labels=labels)), headers=JSON).status == 201
     web = cluster.http("GET", f"{base}?labelSelector=tier%3Dweb").json()
     assert sorted(i["metadata"]["name"] for i in web["items"]) == ["c0", "c1", "c2"]
     named = cluster.http("GET", f"{base}?fieldSelector=metadata.name%3Dc4").json()
@@ -54,11 +50,11 @@ def test_selectors_limit_and_deletecollection(cluster: Cluster, ns: str) -> None
 
 def test_dry_run_writes_nothing(cluster: Cluster, ns: str) -> None:
     base = f"/api/v1/namespaces/{ns}/configmaps"
-    dry = cluster.http("POST", f"{base}?dryRun=All", body=_cm("dry", a="1"), headers=JSON)
+    dry = cluster.http("POST", f"{base}?dryRun=All", body=json.dumps(configmap("dry", data={"a": "1"})), headers=JSON)
     assert dry.status == 201
     assert dry.json()["metadata"]["name"] == "dry"
     assert cluster.http("GET", f"{base}/dry").status == 404
-    bad = cluster.http("POST", f"{base}?dryRun=Some", body=_cm("dry"), headers=JSON)
+    bad = cluster.http("POST", f"{base}?dryRun=Some", body=json.dumps(configmap("dry")), headers=JSON)
     assert bad.status == 422 and bad.json()["reason"] == "Invalid"
     assert bad.json()["details"]["causes"][0]["field"] == "dryRun"
 
@@ -83,7 +79,7 @@ def test_status_subresource_changes_status_only(cluster: Cluster, ns: str) -> No
 
 def test_delete_options_and_pretty(cluster: Cluster, ns: str) -> None:
     base = f"/api/v1/namespaces/{ns}/configmaps"
-    assert cluster.http("POST", base, body=_cm("opts"), headers=JSON).status == 201
+    assert cluster.http("POST", base, body=json.dumps(configmap("opts")), headers=JSON).status == 201
     pretty = cluster.http("GET", f"{base}/opts?pretty=true")
     assert pretty.body.startswith(b'{\n  "kind": "ConfigMap"')
     deleted = cluster.http("DELETE", f"{base}/opts?gracePeriodSeconds=0&propagationPolicy=Foreground")

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from tests.e2e.conftest import BOB_TOKEN, Cluster, Response, gateway_args
+from tests.support.objects import configmap
 from tests.support.services import ServiceProcess
 from tests.support.wait import until
 
@@ -22,10 +23,6 @@ AUTHZ = "/apis/authorization.k8s.io/v1"
 AUTHN = "/apis/authentication.k8s.io/v1"
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 TOO_MANY = "Too many requests, please try again later."
-
-
-def _cm(name: str, **data: str) -> str:
-    return json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data})
 
 
 def _sar(user: str, groups: list[str], **attributes: Any) -> str:
@@ -262,7 +259,8 @@ def _create_three(cluster: Cluster, ns: str) -> dict[str, str]:
     """Three ConfigMaps; their names and resourceVersions."""
     versions = {}
     for name in ("b-one", "a-two", "c-three"):
-        resp = cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps", body=_cm(name, k=name), headers=JSON)
+        resp = cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps",
+                            body=json.dumps(configmap(name, data={"k": name})), headers=JSON)
         assert resp.status == 201
         versions[name] = resp.json()["metadata"]["resourceVersion"]
     return versions
@@ -348,13 +346,13 @@ def test_max_mutating_requests_inflight(cluster: Cluster, ns: str, mutating_limi
     until(lambda: _allowed(cluster, _sar("bob", ["viewers"], namespace=ns, verb="create", resource="configmaps")))
 
     def create(name: str, user: str = "bob") -> Response:
-        return cluster.http("POST", base, body=_cm(name), headers=JSON, user=user, port=port)
+        return cluster.http("POST", base, body=json.dumps(configmap(name)), headers=JSON, user=user, port=port)
 
     assert create("before").status == 201
 
     # A create whose body has not arrived yet holds the one mutating slot: the slot is taken before the
     # handler reads the body, as upstream's WithMaxInFlightLimit wraps the handler.
-    held_body = _cm("held", k="v").encode()
+    held_body = json.dumps(configmap("held", data={"k": "v"})).encode()
     holder = http.client.HTTPSConnection("127.0.0.1", port, context=cluster.ssl_context("bob"), timeout=30)
     try:
         holder.putrequest("POST", base)
@@ -446,11 +444,11 @@ def test_openapi_v2(cluster: Cluster) -> None:
     doc = resp.json()
     assert doc["swagger"] == "2.0"
     assert doc["info"] == {"title": "Kubernetes", "version": "v1.37.0"}
-    configmap = doc["definitions"]["io.k8s.api.core.v1.ConfigMap"]
-    assert configmap["x-kubernetes-group-version-kind"] == [{"group": "", "kind": "ConfigMap", "version": "v1"}]
-    assert configmap["type"] == "object"
-    assert configmap["properties"]["data"]["additionalProperties"] == {"type": "string"}
-    assert configmap["properties"]["metadata"]["$ref"] == "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+    schema = doc["definitions"]["io.k8s.api.core.v1.ConfigMap"]
+    assert schema["x-kubernetes-group-version-kind"] == [{"group": "", "kind": "ConfigMap", "version": "v1"}]
+    assert schema["type"] == "object"
+    assert schema["properties"]["data"]["additionalProperties"] == {"type": "string"}
+    assert schema["properties"]["metadata"]["$ref"] == "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
     assert "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" in doc["definitions"]
     listing = doc["definitions"]["io.k8s.api.core.v1.ConfigMapList"]
     assert listing["properties"]["items"]["items"] == {"$ref": "#/definitions/io.k8s.api.core.v1.ConfigMap"}
