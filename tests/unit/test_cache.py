@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from apimachinery.cache import LRUExpireCache
 
 
@@ -13,10 +15,18 @@ class Clock:
         return self.now
 
 
-def test_an_entry_lives_for_its_own_ttl():
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def cache(clock: Clock) -> LRUExpireCache[str, str]:
+    return LRUExpireCache(10, clock)
+
+
+def test_an_entry_lives_for_its_own_ttl(clock: Clock, cache: LRUExpireCache[str, str]):
     # The gateway keeps allowed and denied decisions for different times in one cache.
-    clock = Clock()
-    cache: LRUExpireCache[str, str] = LRUExpireCache(10, clock)
     cache.add("allowed", "yes", 10)
     cache.add("denied", "no", 30)
     clock.now += 10
@@ -27,8 +37,7 @@ def test_an_entry_lives_for_its_own_ttl():
     assert len(cache) == 0  # expired entries found by get are dropped
 
 
-def test_a_ttl_of_zero_or_less_keeps_nothing_and_forgets_the_key():
-    cache: LRUExpireCache[str, str] = LRUExpireCache(10)
+def test_a_ttl_of_zero_or_less_keeps_nothing_and_forgets_the_key(cache: LRUExpireCache[str, str]):
     cache.add("never", "x", 0)
     cache.add("neither", "y", -1)
     cache.add("kept", "z", 60)
@@ -48,9 +57,7 @@ def test_the_least_recently_used_entry_goes_first():
     assert len(cache) == 2
 
 
-def test_adding_again_replaces_value_and_expiry():
-    clock = Clock()
-    cache: LRUExpireCache[str, str] = LRUExpireCache(10, clock)
+def test_adding_again_replaces_value_and_expiry(clock: Clock, cache: LRUExpireCache[str, str]):
     cache.add("k", "old", 5)
     cache.add("k", "new", 50)
     clock.now += 10
