@@ -8,11 +8,7 @@ import pytest
 
 from apimachinery.client import RegistryClient
 from tests.contract.admission.conftest import Admit, build, create_namespace, denied, eventually, pod
-
-
-def _configmap(name: str, namespace: str) -> object:
-    return build({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": namespace},
-                  "data": {"k": "v"}})
+from tests.support.objects import configmap
 
 
 def _namespace(name: str) -> object:
@@ -21,7 +17,7 @@ def _namespace(name: str) -> object:
 
 async def test_create_in_missing_namespace_is_not_found(admit: Admit) -> None:
     missing = f"missing-{uuid.uuid4().hex[:8]}"
-    err = await denied(admit("CREATE", _configmap("cm", missing)))
+    err = await denied(admit("CREATE", build(configmap("cm", missing, data={"k": "v"}))))
     assert err.plugin == "NamespaceLifecycle"
     assert (err.status.code, err.status.reason) == (404, "NotFound")
     assert err.status.message == f'namespaces "{missing}" not found'
@@ -30,18 +26,18 @@ async def test_create_in_missing_namespace_is_not_found(admit: Admit) -> None:
 
 async def test_update_in_missing_namespace_is_not_found(admit: Admit) -> None:
     missing = f"missing-{uuid.uuid4().hex[:8]}"
-    cm = _configmap("cm", missing)
+    cm = build(configmap("cm", missing, data={"k": "v"}))
     cm.metadata.resourceVersion = "5"
     err = await denied(admit("UPDATE", cm, old=cm))
     assert (err.status.code, err.status.message) == (404, f'namespaces "{missing}" not found')
 
 
 async def test_create_in_terminating_namespace_is_forbidden(admit: Admit, client: RegistryClient, ns: str) -> None:
-    await admit("CREATE", _configmap("before", ns))  # admitted while active
+    await admit("CREATE", build(configmap("before", ns, data={"k": "v"})))  # admitted while active
     await client.delete(client.kind("", "v1", "namespaces"), ns)  # the "kubernetes" finalizer keeps it Terminating
 
     async def refused() -> bool:
-        err = await denied(admit("CREATE", _configmap("after", ns)))
+        err = await denied(admit("CREATE", build(configmap("after", ns, data={"k": "v"}))))
         assert err.plugin == "NamespaceLifecycle"
         assert (err.status.code, err.status.reason) == (403, "Forbidden")
         assert err.status.message == (f'configmaps "after" is forbidden: unable to create new content in namespace '
@@ -54,7 +50,7 @@ async def test_create_in_terminating_namespace_is_forbidden(admit: Admit, client
 
     await eventually(refused)
     # Only new content is refused: updates and deletes of what is there go on.
-    cm = _configmap("before", ns)
+    cm = build(configmap("before", ns, data={"k": "v"}))
     cm.metadata.resourceVersion = "7"
     await admit("UPDATE", cm, old=cm)
     await admit("DELETE", None, old=cm)
@@ -62,7 +58,7 @@ async def test_create_in_terminating_namespace_is_forbidden(admit: Admit, client
 
 async def test_generate_name_is_used_when_there_is_no_name(admit: Admit, client: RegistryClient, ns: str) -> None:
     await client.delete(client.kind("", "v1", "namespaces"), ns)
-    cm = build({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"generateName": "web-", "namespace": ns}})
+    cm = build(configmap(namespace=ns, generateName="web-"))
 
     async def refused() -> bool:
         err = await denied(admit("CREATE", cm))
@@ -90,14 +86,14 @@ async def test_namespace_created_a_moment_ago_is_found(admit: Admit, client: Reg
     name = f"fresh-{uuid.uuid4().hex[:8]}"
     await create_namespace(client, name)
     # No waiting: a cache miss waits briefly, then asks the registry before refusing.
-    await admit("CREATE", _configmap("cm", name))
+    await admit("CREATE", build(configmap("cm", name, data={"k": "v"})))
 
 
 async def test_delete_seen_by_admission_forces_live_lookups(admit: Admit, client: RegistryClient, ns: str) -> None:
     await admit("DELETE", None, old=_namespace(ns), name=ns, namespace="")
     await client.delete(client.kind("", "v1", "namespaces"), ns)
     # Immediately after: even if the informer still says Active, the live lookup sees Terminating.
-    err = await denied(admit("CREATE", _configmap("late", ns)))
+    err = await denied(admit("CREATE", build(configmap("late", ns, data={"k": "v"}))))
     assert err.status.code == 403
     assert "because it is being terminated" in err.status.message
 

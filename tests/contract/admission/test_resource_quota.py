@@ -26,6 +26,7 @@ from tests.contract.admission.conftest import (
     request_for,
     typed,
 )
+from tests.support.objects import configmap
 from tests.support.services import ServiceProcess
 
 # A resource no test uses, held at zero: once a dry-run secret is refused, the quota is enforced.
@@ -203,16 +204,13 @@ async def test_claims_and_storage_per_class(admit: Admit, client: RegistryClient
 async def test_object_counts(admit: Admit, client: RegistryClient, ns: str) -> None:
     await create_quota(client, [admit], ns, {"count/configmaps": "1", "configmaps": "1"})
 
-    def cm(name: str) -> Any:
-        return build({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns}})
-
-    await admit("CREATE", cm("one"))
-    err = await denied(admit("CREATE", cm("two")))
+    await admit("CREATE", build(configmap("one", ns)))
+    err = await denied(admit("CREATE", build(configmap("two", ns))))
     assert err.status.message == ('configmaps "two" is forbidden: exceeded quota: q, requested: '
                                   "configmaps=1,count/configmaps=1, used: configmaps=1,count/configmaps=1, "
                                   "limited: configmaps=1,count/configmaps=1")
     # Updates of counted objects cost nothing.
-    existing = cm("one")
+    existing = build(configmap("one", ns))
     existing.metadata.resourceVersion = "4"
     await admit("UPDATE", existing, old=existing)
 
