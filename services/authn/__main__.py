@@ -23,13 +23,12 @@ from services.authn.server import AuthenticatorService
 from services.authn.serviceaccount.claims import BoundTokenValidator
 from services.authn.serviceaccount.getter import ObjectGetter, ServiceAccountTokenGetter
 from services.authn.serviceaccount.jwt import JWTTokenAuthenticator, TokenGenerator
-from services.authn.serviceaccount.keys import VerificationKey, load_public_keys, load_signing_key
 from services.authn.serviceaccount.legacy import LEGACY_ISSUER, LegacyTokenValidator
 from services.authn.serviceaccount.tokenrequest import TokenREST
 from services.authn.tokencache import CachedTokenAuthenticator, TokenAuthenticator
-from services.authn.tokenfile import TokenFileAuthenticator, load_token_file
+from services.authn.tokenfile import TokenFileAuthenticator
 from services.authn.union import BearerTokenAuthenticator, RequestAuthenticator, RequestUnion, TokenUnion
-from services.authn.x509 import ChainVerifier, X509Authenticator, load_ca_bundle
+from services.authn.x509 import ChainVerifier, X509Authenticator
 
 log = logs.get("authn")
 
@@ -54,6 +53,7 @@ class Authn:
 
 
 def build(args: argparse.Namespace) -> Authn:
+    """The authenticators the flags ask for, from the files options.parse_args read (none is read again)."""
     api_audiences = tuple(args.api_audiences)
     ttl = args.authentication_token_cache_ttl
     client = lookups = None
@@ -72,7 +72,7 @@ def build(args: argparse.Namespace) -> Authn:
 
     token_authenticators: list[TokenAuthenticator] = []
     if args.token_auth_file:
-        token_authenticators.append(TokenFileAuthenticator(load_token_file(args.token_auth_file), api_audiences))
+        token_authenticators.append(TokenFileAuthenticator(args.token_auth, api_audiences))
 
     token_rest: TokenREST | None = None
     legacy: LegacyTokenValidator | None = None
@@ -80,14 +80,13 @@ def build(args: argparse.Namespace) -> Authn:
         assert lookups is not None
         getter = ServiceAccountTokenGetter(getter_for("serviceaccounts"), getter_for("secrets"),
                                            getter_for("pods"), getter_for("nodes"))
-        keys: list[VerificationKey] = [k for f in args.service_account_key_file for k in load_public_keys(f)]
+        keys = args.service_account_keys
         legacy = LegacyTokenValidator(args.service_account_lookup, getter, lookups)
         token_authenticators.append(JWTTokenAuthenticator([LEGACY_ISSUER], keys, api_audiences, legacy))
         token_authenticators.append(JWTTokenAuthenticator(args.service_account_issuer, keys, api_audiences,
                                                           BoundTokenValidator(getter)))
         if args.service_account_signing_key_file:
-            generator = TokenGenerator(args.service_account_issuer[0],
-                                       load_signing_key(args.service_account_signing_key_file))
+            generator = TokenGenerator(args.service_account_issuer[0], args.service_account_signing_key)
             token_rest = TokenREST(getter, generator, api_audiences,
                                    int(args.service_account_max_token_expiration),
                                    args.service_account_extend_token_expiration)
@@ -103,11 +102,11 @@ def build(args: argparse.Namespace) -> Authn:
     request_authenticators: list[RequestAuthenticator] = []
     if args.requestheader_client_ca_file:
         request_authenticators.append(RequestHeaderAuthenticator(
-            ChainVerifier(load_ca_bundle(args.requestheader_client_ca_file), ttl), args.requestheader_allowed_names,
+            ChainVerifier(args.requestheader_client_ca, ttl), args.requestheader_allowed_names,
             args.requestheader_username_headers, args.requestheader_uid_headers, args.requestheader_group_headers,
             args.requestheader_extra_headers_prefix, api_audiences))
     if args.client_ca_file:
-        request_authenticators.append(X509Authenticator(ChainVerifier(load_ca_bundle(args.client_ca_file), ttl)))
+        request_authenticators.append(X509Authenticator(ChainVerifier(args.client_ca, ttl)))
     if token_authenticators:
         tokens: TokenAuthenticator = TokenUnion(token_authenticators)
         if ttl > 0:

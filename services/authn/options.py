@@ -3,6 +3,12 @@
 Every problem (a missing file, a CA bundle without certificates, a malformed
 token file, a key that is not RSA/ECDSA, an inconsistent combination) is
 reported at once before the process starts serving.
+
+The checks that read a file keep what they read on the parsed namespace, under the flag's
+name without "_file" (client_ca, requestheader_client_ca, token_auth,
+service_account_signing_key, and service_account_keys: those of every
+--service-account-key-file, or of the signing key's file without one), so the
+authenticators are built from it and no file is read twice. None when the flag is unset.
 """
 
 from __future__ import annotations
@@ -10,15 +16,18 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlparse
 
 from apimachinery.options import Parser, StringArray, StringSlice, duration
-from services.authn.serviceaccount.keys import load_public_keys, load_signing_key
+from services.authn.serviceaccount.keys import VerificationKey, load_public_keys, load_signing_key_file
 from services.authn.tokenfile import load_token_file
 from services.authn.x509 import load_ca_bundle
 
 MIN_MAX_TOKEN_EXPIRATION = 3600.0
 MAX_MAX_TOKEN_EXPIRATION = float(1 << 32)
+
+T = TypeVar("T")
 
 
 def go_bool(text: str) -> bool:
@@ -34,16 +43,14 @@ def _bool_flag(p: Parser, name: str, default: bool, help: str) -> None:
     p.add_argument(name, type=go_bool, nargs="?", const=True, default=default, metavar="true|false", help=help)
 
 
-def _loads(flag: str, path: str, load: Callable[[str], object]) -> str | None:
-    if not path:
-        return None
+def _load(flag: str, path: str, load: Callable[[str], T]) -> tuple[T | None, str | None]:
+    """What load read from the file a flag names, or the problem to report (and None)."""
     if not os.path.isfile(path):
-        return f"{flag} {path}: no such file"
+        return None, f"{flag} {path}: no such file"
     try:
-        load(path)
+        return load(path), None
     except (ValueError, OSError, UnicodeDecodeError) as err:
-        return f"{flag}: {err}"
-    return None
+        return None, f"{flag}: {err}"
 
 
 def build_parser() -> Parser:
@@ -84,19 +91,69 @@ def build_parser() -> Parser:
     p.add_argument("--requestheader-extra-headers-prefix", action=StringSlice, default=[],
                    help="header prefixes carrying extra (usually X-Remote-Extra-)")
 
-    p.check(lambda a: _loads("--client-ca-file", a.client_ca_file, load_ca_bundle))
-    p.check(lambda a: _loads("--requestheader-client-ca-file", a.requestheader_client_ca_file, load_ca_bundle))
-    p.check(lambda a: _loads("--token-auth-file", a.token_auth_file, load_token_file))
-    p.check(lambda a: _loads("--service-account-signing-key-file", a.service_account_signing_key_file,
-                             load_signing_key))
-    p.check(lambda a: "; ".join(e for f in a.service_account_key_file
-                                if (e := _loads("--service-account-key-file", f, load_public_keys))) or None)
+    # Filled in by the checks below when their flag is set; None otherwise.
+    p.set_defaults(client_ca=None, requestheader_client_ca=None, token_auth=None, service_account_signing_key=None,
+                   service_account_keys=None)
+    p.check(_client_ca)
+    p.check(_requestheader_client_ca)
+    p.check(_token_auth)
+    p.check(_service_account_signing_key)
+    p.check(_service_account_key_files)
     p.check(_service_accounts)
-    p.check(_request_header)
+    p.check(_request_header)  # after the CA checks: it compares the bundles they read
     p.check(_registry)
     p.check(lambda a: "--authentication-token-cache-ttl must not be negative"
             if a.authentication_token_cache_ttl < 0 else None)
     return p
+
+
+def _client_ca(a: argparse.Namespace) -> str | None:
+    if not a.client_ca_file:
+        return None
+    a.client_ca, problem = _load("--client-ca-file", a.client_ca_file, load_ca_bundle)
+    return problem
+
+
+def _requestheader_client_ca(a: argparse.Namespace) -> str | None:
+    if not a.requestheader_client_ca_file:
+        return None
+    a.requestheader_client_ca, problem = _load("--requestheader-client-ca-file", a.requestheader_client_ca_file,
+                                               load_ca_bundle)
+    return problem
+
+
+def _token_auth(a: argparse.Namespace) -> str | None:
+    if not a.token_auth_file:
+        return None
+    a.token_auth, problem = _load("--token-auth-file", a.token_auth_file, load_token_file)
+    return problem
+
+
+def _service_account_signing_key(a: argparse.Namespace) -> str | None:
+    if not a.service_account_signing_key_file:
+        return None
+    loaded, problem = _load("--service-account-signing-key-file", a.service_account_signing_key_file,
+                            load_signing_key_file)
+    if loaded is not None:
+        a.service_account_signing_key, public_keys = loaded
+        if not a.service_account_key_file:
+            # kube-apiserver: without --service-account-key-file the signing key's file verifies too.
+            a.service_account_keys = public_keys
+    return problem
+
+
+def _service_account_key_files(a: argparse.Namespace) -> str | None:
+    if not a.service_account_key_file:
+        return None
+    problems: list[str] = []
+    keys: list[VerificationKey] = []
+    for path in a.service_account_key_file:
+        loaded, problem = _load("--service-account-key-file", path, load_public_keys)
+        if problem:
+            problems.append(problem)
+        keys += loaded or []
+    a.service_account_keys = keys
+    return "; ".join(problems) or None
 
 
 def _service_accounts(a: argparse.Namespace) -> str | None:
@@ -134,15 +191,12 @@ def _request_header(a: argparse.Namespace) -> str | None:
     problems: list[str] = []
     if a.requestheader_uid_headers and not a.requestheader_username_headers:
         problems.append("requestheader-uid-headers requires --requestheader-username-headers to be set")
-    if a.client_ca_file and a.requestheader_client_ca_file and not a.requestheader_allowed_names:
-        try:
-            overlap = set(load_ca_bundle(a.client_ca_file)) & set(load_ca_bundle(a.requestheader_client_ca_file))
-        except (ValueError, OSError):
-            overlap = set()
-        if overlap:
-            problems.append("--requestheader-client-ca-file and --client-ca-file contain overlapping certificates; "
-                            "--requestheader-allowed-names must be specified to ensure regular client certificates "
-                            "cannot set authenticating proxy headers for arbitrary users")
+    # The bundles _client_ca and _requestheader_client_ca read (None when a file is unusable: reported there).
+    if (a.client_ca and a.requestheader_client_ca and not a.requestheader_allowed_names
+            and set(a.client_ca) & set(a.requestheader_client_ca)):
+        problems.append("--requestheader-client-ca-file and --client-ca-file contain overlapping certificates; "
+                        "--requestheader-allowed-names must be specified to ensure regular client certificates "
+                        "cannot set authenticating proxy headers for arbitrary users")
     return "; ".join(problems) or None
 
 
@@ -157,8 +211,8 @@ def _registry(a: argparse.Namespace) -> str | None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = build_parser().parse(argv)
-    # kube-apiserver: without --service-account-key-file the signing key verifies too;
-    # without --api-audiences the issuers are the API's audiences.
+    # kube-apiserver: without --service-account-key-file the signing key verifies too (its keys are
+    # already kept as service_account_keys); without --api-audiences the issuers are the API's audiences.
     if not args.service_account_key_file and args.service_account_signing_key_file:
         args.service_account_key_file = [args.service_account_signing_key_file]
     if not args.api_audiences and args.service_account_issuer:

@@ -69,16 +69,27 @@ def _public_key_of_block(block: bytes) -> PublicKeyType | None:
 
 def load_public_keys(path: str | Path) -> list[VerificationKey]:
     """Every RSA/ECDSA public key in a PEM file; ValueError when it holds none."""
+    return _public_keys(Path(path).read_bytes(), path)
+
+
+def load_signing_key_file(path: str | Path) -> tuple[PrivateKeyType, list[VerificationKey]]:
+    """The first RSA/ECDSA private key in a PEM file (ValueError without one), and every public key in it.
+
+    Both come from one read: without --service-account-key-file, kube-apiserver verifies with
+    every key of the signing key's file.
+    """
     data = Path(path).read_bytes()
+    return _signing_key(data, path), _public_keys(data, path)
+
+
+def _public_keys(data: bytes, path: str | Path) -> list[VerificationKey]:
     keys = [VerificationKey.of(k) for m in _PEM_BLOCK.finditer(data) if (k := _public_key_of_block(m.group(0)))]
     if not keys:
         raise ValueError(f"{path}: data does not contain any valid RSA or ECDSA public keys")
     return keys
 
 
-def load_signing_key(path: str | Path) -> PrivateKeyType:
-    """The first RSA/ECDSA private key in a PEM file; ValueError otherwise."""
-    data = Path(path).read_bytes()
+def _signing_key(data: bytes, path: str | Path) -> PrivateKeyType:
     for m in _PEM_BLOCK.finditer(data):
         try:
             key = serialization.load_pem_private_key(m.group(0), password=None)
