@@ -11,8 +11,9 @@ import orjson
 from apimachinery.errors import StatusError, bad_request
 from apimachinery.scheme import Scheme
 from apimachinery.validation.field import go_quote
+from apimachinery.webhookclient import WebhookCallError
 from services.admission.attributes import Attributes, Object
-from services.admission.webhook.client import WebhookCallError, WebhookClient
+from services.admission.webhook.client import WebhookClient
 from services.admission.webhook.errors import CallingWebhookError, WebhookRejection, to_status_error
 from services.admission.webhook.matching import Invocation
 from services.admission.webhook.review import AdmissionResponse, InvalidResponse, build_review, review_version, verify_response

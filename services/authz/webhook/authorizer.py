@@ -5,8 +5,8 @@ status.allowed is Allow, status.denied is Deny (both at once: Deny, with an erro
 is NoOpinion; status.reason is passed on either way. Answers are cached by the whole review
 spec: allowed ones for --authorization-webhook-cache-authorized-ttl, the others for
 --authorization-webhook-cache-unauthorized-ttl. A call that fails (after retrying what
-upstream retries: 429, 500, 504, Retry-After, a reset connection) is NoOpinion with the
-error, never an Allow.
+upstream retries: see should_retry) is NoOpinion with the error, never an Allow. The POST and
+the wording of its failures are apimachinery.webhookclient's (client-go's).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 import orjson
 
 from apimachinery.cache import LRUExpireCache
+from apimachinery.webhookclient import WebhookCallError, WebhookRESTClient
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2
 from services.authz import metrics
@@ -30,7 +30,6 @@ from services.authz.webhook.kubeconfig import WebhookTarget
 CACHE_SIZE = 8192
 # Longer requester-controlled attributes are not cached (a cache-filling attack otherwise).
 MAX_CACHED_ATTRIBUTE_BYTES = 10000
-MAX_RESPONSE_BYTES = 3 * 1024 * 1024
 RULES_UNSUPPORTED = "webhook authorizer does not support user rule resolution"
 
 
@@ -51,10 +50,20 @@ class ReviewStatus:
     reason: str
 
 
-class WebhookCallError(Exception):
-    def __init__(self, message: str, retriable: bool = False) -> None:
-        super().__init__(message)
-        self.retriable = retriable
+def should_retry(err: WebhookCallError) -> bool:
+    """webhook.DefaultShouldRetry: a reset connection, an InternalError, Timeout or TooManyRequests answer,
+    or one that asks to be retried after a while (Retry-After, ServerTimeout). A connection closed
+    without an answer too: Go's transport resends such a POST by itself when the connection was a
+    reused one, aiohttp does not."""
+    if err.connection_lost:
+        return True
+    status = err.status
+    if status is None:
+        return False
+    # The Is* helpers go by the reason, and by the code only when the reason is not a known one.
+    unknown = status.reason == ""
+    return (status.reason in ("InternalError", "Timeout", "TooManyRequests", "ServerTimeout")
+            or (unknown and status.code in (500, 504)) or status.code == 429 or status.retry_after_seconds > 0)
 
 
 def subject_access_review(attrs: authz_pb2.Attributes, version: str) -> dict[str, Any]:
@@ -87,38 +96,6 @@ def _should_cache(attrs: authz_pb2.Attributes) -> bool:
     return size < MAX_CACHED_ATTRIBUTE_BYTES
 
 
-def _response_error(status: int, body: bytes) -> str:
-    """What client-go says of an error response (the Status message when there is one)."""
-    try:
-        decoded = orjson.loads(body)
-        if isinstance(decoded, dict) and decoded.get("kind") == "Status" and decoded.get("message"):
-            return str(decoded["message"])
-    except orjson.JSONDecodeError:
-        pass
-    text = body.decode("utf-8", "replace").strip()
-    if status == 401:
-        return "Unauthorized"
-    if status == 403:
-        return f"Forbidden: {text}" if text else "Forbidden"
-    if status == 404:
-        return "the server could not find the requested resource"
-    if status == 429:
-        return "the server has received too many requests and has asked us to try again later"
-    if status >= 500:
-        return f'an error on the server ("{text or "unknown"}") has prevented the request from succeeding'
-    return f"the server responded with the status code {status} but did not return more information"
-
-
-def _tls_reason(err: BaseException) -> str:
-    """A certificate failure worded as Go's TLS client words it."""
-    text = getattr(err, "verify_message", "") or str(err)
-    if "unable to get local issuer" in text or "self-signed" in text or "self signed" in text:
-        return "tls: failed to verify certificate: x509: certificate signed by unknown authority"
-    if "expired" in text:
-        return "tls: failed to verify certificate: x509: certificate has expired or is not yet valid"
-    return f"tls: failed to verify certificate: x509: {text}"
-
-
 class WebhookAuthorizer:
     name = "Webhook"
 
@@ -131,16 +108,15 @@ class WebhookAuthorizer:
         self.timeout = timeout
         self.backoff = backoff
         self.cache: LRUExpireCache[bytes, ReviewStatus] = LRUExpireCache(CACHE_SIZE)
-        self._session: aiohttp.ClientSession | None = None
+        self._rest = WebhookRESTClient()
         self._hits = metrics.WEBHOOK_CACHE.labels("hit")
         self._misses = metrics.WEBHOOK_CACHE.labels("miss")
 
     async def start(self) -> None:
-        self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=90))
+        await self._rest.start()
 
     async def stop(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self._rest.stop()
 
     async def authorize(self, attrs: authz_pb2.Attributes) -> Result:
         # Every answer keeps any_name False: the remote authorizer sees the name and may use it.
@@ -175,10 +151,10 @@ class WebhookAuthorizer:
             try:
                 status = await self._post(body)
             except WebhookCallError as err:
-                result = "timeout" if "deadline exceeded" in str(err) else "error"
+                result = "timeout" if err.timed_out else "error"
                 metrics.WEBHOOK_EVALUATIONS.labels(result).inc()
                 metrics.WEBHOOK_DURATION.labels(result).observe(time.perf_counter() - started)
-                if not err.retriable or attempt == self.backoff.steps - 1:
+                if not should_retry(err) or attempt == self.backoff.steps - 1:
                     raise
                 await asyncio.sleep(delay * (1 + random.random() * self.backoff.jitter))
                 delay *= self.backoff.factor
@@ -192,42 +168,11 @@ class WebhookAuthorizer:
         raise AssertionError("unreachable")
 
     async def _post(self, body: bytes) -> ReviewStatus:
-        if self._session is None:
-            await self.start()
-        assert self._session is not None
-        url = self.target.server
-        prefix = f'Post "{url}"'
-        headers = {"Content-Type": "application/json", "Accept": "application/json, */*", **self.target.headers}
-        try:
-            async with asyncio.timeout(self.timeout):
-                async with self._session.post(url, data=body, headers=headers,
-                                              ssl=self.target.ssl_context if self.target.ssl_context else True,
-                                              server_hostname=self.target.server_name) as resp:
-                    payload = await resp.content.read(MAX_RESPONSE_BYTES + 1)
-                    code = resp.status
-                    retry_after = resp.headers.get("Retry-After")
-        except TimeoutError:
-            raise WebhookCallError(f"{prefix}: context deadline exceeded") from None
-        except aiohttp.ClientConnectorCertificateError as err:
-            raise WebhookCallError(f"{prefix}: {_tls_reason(err.certificate_error)}") from None
-        except aiohttp.ClientConnectorError as err:
-            reason = "connect: connection refused" if isinstance(err.os_error, ConnectionRefusedError) \
-                else str(err.os_error.strerror or err.os_error)
-            raise WebhookCallError(f"{prefix}: dial tcp {err.host}:{err.port}: {reason}") from None
-        except (aiohttp.ServerDisconnectedError, ConnectionResetError) as err:
-            raise WebhookCallError(f"{prefix}: read: connection reset by peer ({err})", retriable=True) from None
-        except aiohttp.ClientError as err:
-            raise WebhookCallError(f"{prefix}: {err}") from None
-        if len(payload) > MAX_RESPONSE_BYTES:
-            raise WebhookCallError(f"{prefix}: response larger than {MAX_RESPONSE_BYTES} bytes")
-        if not 200 <= code < 300:
-            retriable = code in (429, 500, 504) or retry_after is not None
-            raise WebhookCallError(_response_error(code, payload), retriable=retriable)
-        try:
-            review = orjson.loads(payload)
-        except orjson.JSONDecodeError as err:
-            raise WebhookCallError(f"couldn't decode the webhook's response: {err}") from None
-        status = review.get("status") if isinstance(review, dict) else None
+        target = self.target
+        review = await self._rest.post(target.server, body, self.timeout,
+                                       target.ssl_context if target.ssl_context else True,
+                                       server_hostname=target.server_name, headers=target.headers)
+        status = review.get("status")
         if not isinstance(status, dict):
             status = {}
         text: object = status.get("reason")
