@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import math
 import socket
 import ssl
 from typing import Any
@@ -188,6 +189,25 @@ async def _read_capped(content: aiohttp.StreamReader) -> bytes:
     return b"".join(chunks)
 
 
+def go_duration(seconds: float) -> str:
+    """time.Duration.String() of a whole number of seconds ("10s", "1m30s")."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes}m{secs}s"
+    if minutes:
+        return f"{minutes}m{secs}s"
+    return f"{secs}s"
+
+
+def with_timeout_param(url: str, timeout: float) -> str:
+    # Rounded up to a whole second, as upstream does before telling the webhook.
+    seconds = math.ceil(timeout) if timeout > 0 else 0
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}timeout={go_duration(seconds)}"
+
+
 class WebhookRESTClient:
     """One connection pool for every POST to every webhook of a service."""
 
@@ -204,7 +224,10 @@ class WebhookRESTClient:
 
     async def post(self, url: str, body: bytes, timeout: float, tls: ssl.SSLContext | bool = True,
                    server_hostname: str | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
-        """POST the JSON body; the decoded JSON object the webhook answered, or WebhookCallError."""
+        """POST the JSON body; the decoded JSON object the webhook answered, or WebhookCallError.
+
+        The URL gets ?timeout=, as client-go's Request.URL() adds its client's timeout."""
+        url = with_timeout_param(url, timeout)
         if self._session is None:
             await self.start()
         assert self._session is not None

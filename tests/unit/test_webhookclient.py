@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 
-from apimachinery.webhookclient import MAX_RESPONSE_BYTES, WebhookCallError, WebhookRESTClient
+from apimachinery.webhookclient import MAX_RESPONSE_BYTES, WebhookCallError, WebhookRESTClient, with_timeout_param
 from cluster import pki
 from services.authz.webhook.authorizer import should_retry
 
@@ -167,7 +167,7 @@ async def test_a_large_answer_arrives_whole(client: WebhookRESTClient, server: S
 
 async def test_an_oversized_answer_is_refused(client: WebhookRESTClient, server: Server) -> None:
     err = await failure(client, server, "huge", respond(200, b" " * (MAX_RESPONSE_BYTES + 1), "application/json"))
-    assert str(err) == f'Post "{server.url("huge")}": response body larger than {MAX_RESPONSE_BYTES} bytes'
+    assert str(err) == f'Post "{server.url("huge")}?timeout=5s": response body larger than {MAX_RESPONSE_BYTES} bytes'
 
 
 async def test_a_slow_webhook_runs_out_of_time(client: WebhookRESTClient, server: Server) -> None:
@@ -175,7 +175,7 @@ async def test_a_slow_webhook_runs_out_of_time(client: WebhookRESTClient, server
         await asyncio.sleep(2)
         return web.Response(text="{}")
     err = await failure(client, server, "slow", slow, timeout=0.3)
-    assert str(err) == f'Post "{server.url("slow")}": context deadline exceeded'
+    assert str(err) == f'Post "{server.url("slow")}?timeout=1s": context deadline exceeded'
     assert err.timed_out and err.status is None
 
 
@@ -186,7 +186,7 @@ async def test_a_refused_connection(client: WebhookRESTClient) -> None:
     url = f"http://127.0.0.1:{port}/x"
     with pytest.raises(WebhookCallError) as caught:
         await client.post(url, b"{}", 5)
-    assert str(caught.value) == f'Post "{url}": dial tcp 127.0.0.1:{port}: connect: connection refused'
+    assert str(caught.value) == f'Post "{url}?timeout=5s": dial tcp 127.0.0.1:{port}: connect: connection refused'
     assert not caught.value.connection_lost
 
 
@@ -210,7 +210,7 @@ async def test_a_connection_closed_without_an_answer_is_eof(client: WebhookRESTC
         url = f"http://127.0.0.1:{port}/x"
         with pytest.raises(WebhookCallError) as caught:
             await client.post(url, b"{}", 5)
-    assert str(caught.value) == f'Post "{url}": EOF'
+    assert str(caught.value) == f'Post "{url}?timeout=5s": EOF'
     assert caught.value.connection_lost
 
 
@@ -220,7 +220,7 @@ async def test_a_reset_connection(client: WebhookRESTClient) -> None:
         url = f"http://127.0.0.1:{port}/x"
         with pytest.raises(WebhookCallError) as caught:
             await client.post(url, b"{}", 5)
-    assert str(caught.value) == f'Post "{url}": read: connection reset by peer'
+    assert str(caught.value) == f'Post "{url}?timeout=5s": read: connection reset by peer'
     assert caught.value.connection_lost
 
 
@@ -238,7 +238,7 @@ async def test_an_unknown_authority(client: WebhookRESTClient, tmp_path: Path) -
         url = tls_server.url("x", "https")
         with pytest.raises(WebhookCallError) as caught:
             await client.post(url, b"{}", 5, ssl.create_default_context(cadata=other_ca.cert_pem.decode()))
-        assert str(caught.value) == (f'Post "{url}": tls: failed to verify certificate: '
+        assert str(caught.value) == (f'Post "{url}?timeout=5s": tls: failed to verify certificate: '
                                      "x509: certificate signed by unknown authority")
         trusted = ssl.create_default_context(cadata=serving_ca.cert_pem.decode())
         assert await client.post(url, b"{}", 5, trusted) == {}
@@ -275,3 +275,13 @@ async def test_the_authz_webhook_retries_a_lost_connection_but_not_a_refused_one
     with pytest.raises(WebhookCallError) as refused:
         await client.post(f"http://127.0.0.1:{port}/x", b"{}", 5)
     assert should_retry(lost.value) and not should_retry(refused.value)
+
+
+@pytest.mark.parametrize(("timeout", "url", "expected"), [
+    (10, "https://w/x", "https://w/x?timeout=10s"),
+    (0.3, "https://w/x?a=b", "https://w/x?a=b&timeout=1s"),  # rounded up to a whole second
+    (90, "https://w/x", "https://w/x?timeout=1m30s"),
+    (3700, "https://w/x", "https://w/x?timeout=1h1m40s"),  # time.Duration.String()
+])
+def test_the_webhook_is_told_its_timeout(timeout: float, url: str, expected: str) -> None:
+    assert with_timeout_param(url, timeout) == expected

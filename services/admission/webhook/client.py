@@ -2,13 +2,12 @@
 
 The endpoint is clientConfig.url, or https://<name>.<namespace>.svc:<port><path> for a service
 reference. The server certificate is verified against clientConfig.caBundle when given, else
-the system roots. ?timeout= tells the webhook how long it has, as upstream's client does.
-The POST itself, and the wording of its failures, is apimachinery.webhookclient's (client-go's).
+the system roots. The POST itself (?timeout= included) and the wording of its failures are
+apimachinery.webhookclient's (client-go's).
 """
 
 from __future__ import annotations
 
-import math
 import ssl
 from typing import Any
 
@@ -23,25 +22,6 @@ def endpoint(config: admv1.WebhookClientConfig) -> str:
     port = service.port if service.HasField("port") else 443
     path = service.path if service.HasField("path") else "/"
     return f"https://{service.name}.{service.namespace}.svc:{port}{path}"
-
-
-def go_duration(seconds: float) -> str:
-    """time.Duration.String() of a whole number of seconds ("10s", "1m30s")."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes}m{secs}s"
-    if minutes:
-        return f"{minutes}m{secs}s"
-    return f"{secs}s"
-
-
-def with_timeout_param(url: str, timeout: float) -> str:
-    # Rounded up to a whole second, as upstream does before telling the webhook.
-    seconds = math.ceil(timeout) if timeout > 0 else 0
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}timeout={go_duration(seconds)}"
 
 
 class WebhookClient:
@@ -72,4 +52,4 @@ class WebhookClient:
             context = self._context(config.caBundle)
         except ssl.SSLError as err:
             raise WebhookCallError(f"could not get REST client: unable to load root certificates: {err}") from None
-        return await self._rest.post(with_timeout_param(endpoint(config), timeout), body, timeout, context)
+        return await self._rest.post(endpoint(config), body, timeout, context)

@@ -52,6 +52,7 @@ class WebhookServer:
         peer = request.transport.get_extra_info("peercert") if request.transport else None
         review["_client_cn"] = dict(x[0] for x in peer["subject"]).get("commonName") if peer else None
         review["_path"] = request.path
+        review["_query"] = dict(request.query)
         self.reviews.append(review)
         name: str = review["spec"].get("user", "")
         status: dict[str, Any]
@@ -159,6 +160,7 @@ async def test_allow_sends_a_subject_access_review_and_is_cached(webhook_authz: 
     [review] = webhook.server.calls(who.username)
     assert review["_client_cn"] == "kube-apiserver-authz"  # the kubeconfig's client certificate
     assert review["_path"] == "/authorize"
+    assert review["_query"] == {"timeout": "30s"}  # client-go tells the webhook its client timeout
     assert review["apiVersion"] == "authorization.k8s.io/v1" and review["kind"] == "SubjectAccessReview"
     assert review["spec"] == {
         "resourceAttributes": {"namespace": "prod", "verb": "get", "group": "apps", "version": "v1",
@@ -254,7 +256,7 @@ async def test_an_untrusted_server_certificate_is_an_error(registry: ServiceProc
         response = await authz.authorize(path(someone("wh-allow", uid), "get", "/x"))
         assert response.decision == authz_pb2.NO_OPINION
         assert response.evaluation_error == (
-            f'Post "https://127.0.0.1:{webhook.server.port}/authorize": '
+            f'Post "https://127.0.0.1:{webhook.server.port}/authorize?timeout=30s": '
             'tls: failed to verify certificate: x509: certificate signed by unknown authority')
         assert not webhook.server.calls(f"wh-allow-{uid}")
 
