@@ -110,3 +110,16 @@ async def test_pods_in_missing_namespace_are_refused_before_other_plugins(admit:
     # NamespaceLifecycle runs first: not ServiceAccount's "error looking up service account".
     assert err.plugin == "NamespaceLifecycle"
     assert err.status.message == f'namespaces "{missing}" not found'
+
+
+async def test_access_reviews_in_a_missing_namespace_are_admitted(admit: Admit) -> None:
+    # "namespace not found" would tell the caller whether the namespace exists: upstream lets them through.
+    missing = f"missing-{uuid.uuid4().hex[:8]}"
+    review = build({"apiVersion": "authorization.k8s.io/v1", "kind": "LocalSubjectAccessReview",
+                    "metadata": {"namespace": missing},
+                    "spec": {"user": "alice", "resourceAttributes": {"namespace": missing, "verb": "get",
+                                                                     "resource": "pods"}}})
+    await admit("CREATE", review, namespace=missing)
+    # Other kinds in that namespace still are not.
+    err = await denied(admit("CREATE", build(configmap("cm", missing, data={"k": "v"}))))
+    assert err.status.message == f'namespaces "{missing}" not found'
