@@ -1,7 +1,8 @@
 """LimitRanger: LimitRange defaults and bounds for pods and persistent volume claims.
 
 Mutating: containers (and init containers) missing a request or limit get the Container
-item's defaultRequest / default, and the pod is annotated with what was set. Validating:
+item's defaultRequest / default, and the pod is annotated with what was set; on create and on
+a resize (pods/resize). Validating:
 Container and Pod items' min, max and maxLimitRequestRatio; PersistentVolumeClaim items'
 min and max on the claim's storage request. Upstream defaults nothing on claims, nor here.
 
@@ -95,8 +96,11 @@ class LimitRanger(MutatingPlugin, ValidatingPlugin):
 
 
 def _supports(a: Attributes) -> bool:
-    """Pods on create and claims on create or update; never a subresource. Pod updates cannot
-    change containers, so checking them again would only refuse what was once admitted."""
+    """Pods on create and on resize, claims on create or update; no other subresource. Other pod
+    updates cannot change containers' resources, so checking them again would only refuse what was
+    once admitted; a resize (in-place vertical scaling) changes nothing else."""
+    if a.subresource == "resize" and a.is_kind("", "Pod"):
+        return a.operation == UPDATE
     if a.subresource:
         return False
     if a.is_kind("", "Pod"):

@@ -113,3 +113,50 @@ async def test_namespace_without_limit_ranges_is_untouched(admit: Admit, ns: str
     out = _json(typed(await admit("CREATE", pod("free", ns))))
     assert "resources" not in out["spec"]["containers"][0]
     assert "kubernetes.io/limit-ranger" not in out["metadata"].get("annotations", {})
+
+
+def _sized(name: str, namespace: str, cpu: str, resource_version: str = "") -> Any:
+    p = pod(name, namespace, containers=[{"name": "app", "image": "x", "resources": {"limits": {"cpu": cpu}}}])
+    p.metadata.resourceVersion = resource_version
+    return p
+
+
+async def test_resize_is_held_to_the_limits(admit: Admit, client: RegistryClient, ns: str) -> None:
+    # pods/resize changes containers' resources in place: upstream checks it as it checks a create.
+    await _limit_range(client, ns, {"type": "Container", "max": {"cpu": "1"}})
+    old = _sized("web", ns, "500m", "5")
+    err = await denied(admit("UPDATE", _sized("web", ns, "2", "5"), old=old, subresource="resize"))
+    assert err.plugin == "LimitRanger"
+    assert err.status.message == 'pods "web" is forbidden: maximum cpu usage per Container is 1, but limit is 2'
+    await admit("UPDATE", _sized("web", ns, "800m", "5"), old=old, subresource="resize")
+    # Other subresources are not LimitRanger's business.
+    await admit("UPDATE", _sized("web", ns, "2", "5"), old=old, subresource="status")
+
+
+async def test_init_containers_are_held_to_container_bounds(admit: Admit, client: RegistryClient, ns: str) -> None:
+    await _limit_range(client, ns, {"type": "Container", "max": {"cpu": "1"}, "min": {"cpu": "100m"}})
+    p = pod("init", ns, containers=[{"name": "app", "image": "x", "resources": {"limits": {"cpu": "1"}}}],
+            initContainers=[{"name": "setup", "image": "x", "resources": {"limits": {"cpu": "2"}}}])
+    err = await denied(admit("CREATE", p))
+    assert err.status.message == 'pods "init" is forbidden: maximum cpu usage per Container is 1, but limit is 2'
+
+
+async def test_the_same_refusal_is_said_once(admit: Admit, client: RegistryClient, ns: str) -> None:
+    # Two containers breaking the same bound the same way make one message (utilerrors' aggregate).
+    await _limit_range(client, ns, {"type": "Container", "max": {"memory": "1Gi"}})
+    p = pod("pair", ns, containers=[{"name": "a", "image": "x"}, {"name": "b", "image": "x"}])
+    err = await denied(admit("CREATE", p))
+    assert err.status.message == ('pods "pair" is forbidden: maximum memory usage per Container is 1Gi.  '
+                                  "No limit is specified")
+
+
+async def test_claims_being_deleted_are_not_checked(admit: Admit, client: RegistryClient, ns: str) -> None:
+    await _limit_range(client, ns, {"type": "PersistentVolumeClaim", "max": {"storage": "1Gi"}})
+    old = _claim("going", ns, "5Gi")
+    old.metadata.resourceVersion = "9"
+    old.metadata.deletionTimestamp.seconds = 1_700_000_000
+    new = _claim("going", ns, "5Gi")
+    new.metadata.resourceVersion = "9"
+    await admit("UPDATE", new, old=old)
+    err = await denied(admit("CREATE", _claim("fresh", ns, "5Gi")))
+    assert "maximum storage usage per PersistentVolumeClaim is 1Gi, but request is 5Gi" in err.status.message
