@@ -121,7 +121,8 @@ class ServiceAccount(MutatingPlugin, ValidatingPlugin):
 
     async def _limit_ephemeral_container_secret_references(self, a: Attributes, pod: corev1.Pod) -> None:
         if not pod.spec.serviceAccountName:
-            return
+            # Upstream's fix for CVE-2024-3177: without an account there is nothing to check against.
+            raise forbidden(a, f"no service account specified for pod {a.namespace}/{pod.metadata.name}")
         account = await self._service_account(a, pod.spec.serviceAccountName)
         if not _enforce_mountable_secrets(account):
             return
@@ -239,15 +240,30 @@ def _validate_mirror_pod(a: Attributes, pod: corev1.Pod) -> None:
             raise forbidden(a, "a mirror pod may not use ServiceAccountToken volume projections")
 
 
+# Volume sources that name a secret in a secretRef (podutil.VisitPodSecretNames).
+_SECRET_REF_VOLUME_SOURCES = ("cephfs", "cinder", "flexVolume", "rbd", "scaleIO", "iscsi", "storageos")
+
+
+def _volume_references_secret(volume: corev1.Volume) -> bool:
+    if volume.HasField("secret"):
+        return True
+    if volume.HasField("projected") and any(s.HasField("secret") for s in volume.projected.sources):
+        return True
+    if volume.HasField("azureFile") and volume.azureFile.secretName:
+        return True
+    if volume.HasField("csi") and volume.csi.HasField("nodePublishSecretRef"):
+        return True
+    return any(volume.HasField(source) and getattr(volume, source).HasField("secretRef")
+               for source in _SECRET_REF_VOLUME_SOURCES)
+
+
 def _references_secrets(pod: corev1.Pod) -> bool:
+    """Whether podutil.VisitPodSecretNames would visit any secret of the pod's."""
     spec = pod.spec
     if spec.imagePullSecrets:
         return True
-    for volume in spec.volumes:
-        if volume.HasField("secret"):
-            return True
-        if volume.HasField("projected") and any(s.HasField("secret") for s in volume.projected.sources):
-            return True
+    if any(_volume_references_secret(volume) for volume in spec.volumes):
+        return True
     environments = [(c.env, c.envFrom) for c in (*spec.initContainers, *spec.containers)]
     environments += [(c.env, c.envFrom) for c in spec.ephemeralContainers]
     for env, env_from in environments:

@@ -165,3 +165,64 @@ async def test_controller_leaves_terminating_namespaces_alone(client: RegistryCl
         assert err.code == 404
     else:
         raise AssertionError("a service account was created in a terminating namespace")
+
+
+def _debugged(namespace: str, account: str, env: list[dict[str, Any]] | None = None) -> Any:
+    """A running pod with an ephemeral (debug) container added through pods/ephemeralcontainers."""
+    spec: dict[str, Any] = {"containers": [{"name": "app", "image": "x"}],
+                            "ephemeralContainers": [{"name": "debug", "image": "busybox", "env": env or []}]}
+    if account:
+        spec["serviceAccountName"] = account
+    return build({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "dbg", "namespace": namespace,
+                                                                  "resourceVersion": "3"}, "spec": spec})
+
+
+async def test_ephemeral_containers_need_an_account(admit: Admit, ns: str) -> None:
+    # Upstream's fix for CVE-2024-3177: a pod without an account gets no ephemeral containers.
+    p = _debugged(ns, "")
+    err = await denied(admit("UPDATE", p, old=p, subresource="ephemeralcontainers"))
+    assert err.plugin == "ServiceAccount"
+    assert (err.status.code, err.status.reason) == (403, "Forbidden")
+    assert err.status.message == f'pods "dbg" is forbidden: no service account specified for pod {ns}/dbg'
+    p = _debugged(ns, "default")
+    await admit("UPDATE", p, old=p, subresource="ephemeralcontainers")
+
+
+async def test_ephemeral_containers_are_held_to_mountable_secrets(admit: Admit, client: RegistryClient,
+                                                                   ns: str) -> None:
+    await _service_account(client, ns, "strict",
+                           metadata={"name": "strict", "namespace": ns,
+                                     "annotations": {"kubernetes.io/enforce-mountable-secrets": "true"}},
+                           secrets=[{"name": "allowed"}])
+
+    def env(secret: str) -> list[dict[str, Any]]:
+        return [{"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": secret, "key": "k"}}}]
+
+    ok = _debugged(ns, "strict", env("allowed"))
+    await eventually(lambda: admit("UPDATE", ok, old=ok, subresource="ephemeralcontainers"))
+    bad = _debugged(ns, "strict", env("other"))
+    err = await denied(admit("UPDATE", bad, old=bad, subresource="ephemeralcontainers"))
+    assert err.status.message == ('pods "dbg" is forbidden: ephemeral container debug with envVar TOKEN referencing '
+                                  'secret.secretName="other" is not allowed because service account strict does '
+                                  "not reference that secret")
+
+
+async def test_mirror_pods_may_not_reference_secrets_in_any_volume(admit: Admit, ns: str) -> None:
+    # podutil.VisitPodSecretNames: plugin volumes name secrets too (CSI, azureFile, secretRef sources).
+    volumes = [
+        {"name": "v", "csi": {"driver": "example.com", "nodePublishSecretRef": {"name": "creds"}}},
+        {"name": "v", "azureFile": {"secretName": "creds", "shareName": "share"}},
+        {"name": "v", "rbd": {"monitors": ["m"], "image": "i", "secretRef": {"name": "creds"}}},
+        {"name": "v", "secret": {"secretName": "creds"}},
+    ]
+    for volume in volumes:
+        p = build({"apiVersion": "v1", "kind": "Pod",
+                   "metadata": {"name": "m", "namespace": ns, "annotations": {"kubernetes.io/config.mirror": "h"}},
+                   "spec": {"containers": [{"name": "app", "image": "x"}], "volumes": [volume]}})
+        err = await denied(admit("CREATE", p))
+        assert err.status.message == 'pods "m" is forbidden: a mirror pod may not reference secrets', volume
+    plain = build({"apiVersion": "v1", "kind": "Pod",
+                   "metadata": {"name": "m", "namespace": ns, "annotations": {"kubernetes.io/config.mirror": "h"}},
+                   "spec": {"containers": [{"name": "app", "image": "x"}],
+                            "volumes": [{"name": "v", "csi": {"driver": "example.com"}}]}})
+    await admit("CREATE", plain)
