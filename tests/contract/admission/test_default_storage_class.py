@@ -97,3 +97,16 @@ async def test_without_a_default_nothing_changes(admit: Admit, client: RegistryC
         return await _class_of(admit, _claim(ns)) is None
 
     await eventually(untouched)
+
+
+async def test_only_new_claims_are_defaulted(admit: Admit, storage_class: Callable[..., Awaitable[str]],
+                                             ns: str) -> None:
+    # Upstream's plugin handles CREATE of the claim itself: no updates, no subresources.
+    default = await storage_class(DEFAULT)
+    await eventually(lambda: _is(admit, _claim(ns), default))
+    existing = _claim(ns)
+    existing.metadata.resourceVersion = "3"
+    out = typed(await admit("UPDATE", existing, old=existing))
+    assert not out.spec.HasField("storageClassName")
+    out = typed(await admit("CREATE", _claim(ns), subresource="status"))
+    assert not out.spec.HasField("storageClassName")
