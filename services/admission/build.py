@@ -25,6 +25,7 @@ from services.admission.plugins.service_account import ServiceAccount
 from services.admission.quota.accessor import QuotaAccessor
 from services.admission.quota.admission import ResourceQuota
 from services.admission.quota.evaluators import (
+    IGNORED_RESOURCES,
     Evaluator,
     ObjectCountEvaluator,
     PersistentVolumeClaimEvaluator,
@@ -101,11 +102,11 @@ def quota_registry(scheme: Scheme) -> Registry:
         PersistentVolumeClaimEvaluator(_kind_or_none(scheme, "", "persistentvolumeclaims")),
     ]
     # An object count for every namespaced kind stored here, so the controller can count them.
+    own = {(e.group, e.resource) for e in evaluators}
     for kind in scheme.kinds():
         info = kind.info
-        if info.namespaced and info.stored and (info.group, info.resource) not in (("", "pods"),
-                                                                                    ("", "persistentvolumeclaims"),
-                                                                                    ("", "events")):
+        group_resource = (info.group, info.resource)
+        if info.namespaced and info.stored and group_resource not in own and group_resource not in IGNORED_RESOURCES:
             evaluators.append(ObjectCountEvaluator(info.group, info.resource, kind))
     return Registry(evaluators, lambda g, r: _kind_or_none(scheme, g, r))
 

@@ -39,8 +39,14 @@ LEGACY_OBJECT_COUNT_ALIASES = {
     "configmaps": "configmaps", "resourcequotas": "resourcequotas",
     "replicationcontrollers": "replicationcontrollers", "secrets": "secrets",
 }
-# Never charged: events come and go too fast to be worth a quota.
-IGNORED_RESOURCES = frozenset({("", "events")})
+# Never charged (upstream's DefaultIgnoredResources): resources that are never stored, and events.
+IGNORED_RESOURCES = frozenset({
+    ("", "bindings"), ("", "componentstatuses"),
+    ("authentication.k8s.io", "tokenreviews"), ("authentication.k8s.io", "selfsubjectreviews"),
+    ("authorization.k8s.io", "subjectaccessreviews"), ("authorization.k8s.io", "selfsubjectaccessreviews"),
+    ("authorization.k8s.io", "localsubjectaccessreviews"), ("authorization.k8s.io", "selfsubjectrulesreviews"),
+    ("", "events"), ("events.k8s.io", "events"),
+})
 
 _QUALIFIED_NAME = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
                              r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")

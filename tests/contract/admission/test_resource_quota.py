@@ -261,3 +261,21 @@ async def test_periodic_resync_recomputes_usage(resyncing: ServiceProcess, admit
         return (await _used(client, ns, "q"))["pods"] == "1"
 
     await eventually(corrected, timeout=10)
+
+
+async def test_events_and_reviews_are_never_charged(admit: Admit, client: RegistryClient, ns: str) -> None:
+    # Upstream's DefaultIgnoredResources: events of both groups, and the reviews that are never stored.
+    await create_quota(client, [admit], ns, {"count/events": "0", "count/events.events.k8s.io": "0",
+                                             "count/localsubjectaccessreviews.authorization.k8s.io": "0"})
+    await admit("CREATE", build({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e1", "namespace": ns},
+                                 "involvedObject": {"kind": "Pod", "name": "p", "namespace": ns},
+                                 "reason": "Tested", "message": "m"}))
+    await admit("CREATE", build({"apiVersion": "events.k8s.io/v1", "kind": "Event",
+                                 "metadata": {"name": "e2", "namespace": ns},
+                                 "eventTime": "2024-01-01T00:00:00.000000Z", "reportingController": "example.com/c",
+                                 "reportingInstance": "i", "action": "Test", "reason": "Tested"}))
+    await admit("CREATE", build({"apiVersion": "authorization.k8s.io/v1", "kind": "LocalSubjectAccessReview",
+                                 "metadata": {"namespace": ns},
+                                 "spec": {"user": "alice", "resourceAttributes": {"namespace": ns, "verb": "get",
+                                                                                  "resource": "pods"}}}),
+                namespace=ns)
