@@ -18,7 +18,13 @@ from apimachinery.scheme import Kind
 from kubeproto.api.core.v1 import generated_pb2 as corev1
 from services.admission import podresources, resources
 from services.admission.attributes import CREATE, UPDATE, Attributes
-from services.admission.quota.scopes import ScopeRequirement, claim_matches_scope, pod_matches_scope, quota_scopes
+from services.admission.quota.scopes import (
+    ScopeRequirement,
+    claim_matches_scope,
+    is_terminating,
+    pod_matches_scope,
+    quota_scopes,
+)
 from services.admission.resources import ResourceList
 
 ONE = Quantity(parse("1").value, DECIMAL_SI)
@@ -157,6 +163,10 @@ class PodEvaluator(Evaluator):
 
     def handles(self, a: Attributes) -> bool:
         if a.subresource == "":
+            if a.operation == UPDATE and isinstance(a.object, corev1.Pod) and isinstance(a.old_object, corev1.Pod):
+                # Setting activeDeadlineSeconds moves a pod into the Terminating scope (and out of
+                # NotTerminating): the quotas it enters are charged.
+                return is_terminating(a.old_object) != is_terminating(a.object)
             return a.operation == CREATE
         return a.subresource == "resize" and a.operation == UPDATE
 

@@ -279,3 +279,24 @@ async def test_events_and_reviews_are_never_charged(admit: Admit, client: Regist
                                  "spec": {"user": "alice", "resourceAttributes": {"namespace": ns, "verb": "get",
                                                                                   "resource": "pods"}}}),
                 namespace=ns)
+
+
+async def test_update_into_a_scope_is_charged(admit: Admit, client: RegistryClient, ns: str) -> None:
+    # Setting activeDeadlineSeconds makes a pod Terminating: upstream's pod evaluator handles that
+    # update, and charges the pod in full to the quotas whose scope it enters.
+    await client.create(client.kind("", "v1", "resourcequotas"),
+                        build({"apiVersion": "v1", "kind": "ResourceQuota",
+                               "metadata": {"name": "terminating", "namespace": ns},
+                               "spec": {"hard": {"pods": "1"}, "scopes": ["Terminating"]}}), ns)
+    await eventually(lambda: _initialised(client, ns, "terminating"))
+    await eventually(lambda: admit_and_store(admit, client, pod("job", ns, activeDeadlineSeconds=60)))
+    assert (await _used(client, ns, "terminating"))["pods"] == "1"
+
+    old = pod("svc", ns)
+    old.metadata.resourceVersion = "5"
+    new = pod("svc", ns, activeDeadlineSeconds=30)
+    new.metadata.resourceVersion = "5"
+    err = await denied(admit("UPDATE", new, old=old))
+    assert err.status.message == ('pods "svc" is forbidden: exceeded quota: terminating, requested: pods=1, '
+                                  "used: pods=1, limited: pods=1")
+    await admit("UPDATE", old, old=old)  # staying out of the scope costs nothing
