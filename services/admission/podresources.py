@@ -55,6 +55,14 @@ def aggregate(containers: Iterable[corev1.Container], init_containers: Iterable[
     return total
 
 
+def pod_level_resources_set(pod: corev1.Pod) -> bool:
+    """resourcehelper.IsPodLevelResourcesSet: spec.resources asks for or caps cpu or memory."""
+    if not pod.spec.HasField("resources"):
+        return False
+    level = pod.spec.resources
+    return any(name in POD_LEVEL_RESOURCES for name in (*level.requests, *level.limits))
+
+
 def _pod_level(pod: corev1.Pod, total: ResourceList, limits: bool) -> None:
     if not pod.spec.HasField("resources"):
         return

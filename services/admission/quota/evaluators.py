@@ -178,8 +178,8 @@ class PodEvaluator(Evaluator):
         return isinstance(obj, corev1.Pod) and pod_matches_scope(requirement, obj)
 
     def constraints(self, required: list[str], obj: Any) -> str:
-        if not isinstance(obj, corev1.Pod):
-            return ""
+        if not isinstance(obj, corev1.Pod) or podresources.pod_level_resources_set(obj):
+            return ""  # with pod-level resources, containers need not ask (PodLevelResources)
         # Backward compatibility: quota on cpu or memory requires every container to ask explicitly.
         required_set = set(required) & POD_VALIDATION_SET
         missing: dict[str, set[str]] = {}

@@ -55,10 +55,12 @@ def is_terminating(pod: corev1.Pod) -> bool:
 
 
 def is_best_effort(pod: corev1.Pod) -> bool:
-    """QoS class BestEffort: no container asks for or caps cpu or memory."""
-    requirements = [c.resources for c in (*pod.spec.initContainers, *pod.spec.containers)]
+    """QoS class BestEffort (ComputePodQOS): nothing asks for or caps cpu or memory; pod-level
+    resources, when the pod has them, decide alone."""
     if pod.spec.HasField("resources"):
-        requirements.append(pod.spec.resources)
+        requirements = [pod.spec.resources]
+    else:
+        requirements = [c.resources for c in (*pod.spec.initContainers, *pod.spec.containers)]
     for req in requirements:
         for items in (req.requests, req.limits):
             for name in QOS_COMPUTE_RESOURCES:

@@ -300,3 +300,32 @@ async def test_update_into_a_scope_is_charged(admit: Admit, client: RegistryClie
     assert err.status.message == ('pods "svc" is forbidden: exceeded quota: terminating, requested: pods=1, '
                                   "used: pods=1, limited: pods=1")
     await admit("UPDATE", old, old=old)  # staying out of the scope costs nothing
+
+
+async def test_pod_level_resources_need_no_container_requests(admit: Admit, client: RegistryClient,
+                                                              ns: str) -> None:
+    # With pod-level resources (PodLevelResources) upstream skips the every-container-must-ask check,
+    # and charges what the pod level says.
+    await create_quota(client, [admit], ns, {"requests.cpu": "1", "limits.memory": "1Gi"})
+    level = {"requests": {"cpu": "600m", "memory": "256Mi"}, "limits": {"cpu": "600m", "memory": "256Mi"}}
+    await admit_and_store(admit, client, pod("shared", ns, resources=level,
+                                             containers=[{"name": "a", "image": "x"}, {"name": "b", "image": "x"}]))
+    assert await _used(client, ns, "q") == {"requests.cpu": "600m", "limits.memory": "256Mi", "count/secrets": "0"}
+    err = await denied(admit("CREATE", pod("again", ns, resources=level)))
+    assert err.status.message == ('pods "again" is forbidden: exceeded quota: q, requested: requests.cpu=600m, '
+                                  "used: requests.cpu=600m, limited: requests.cpu=1")
+
+
+async def test_pod_level_resources_decide_best_effort(admit: Admit, client: RegistryClient, ns: str) -> None:
+    # ComputePodQOS: a pod with pod-level resources is classed by them alone, whatever its containers ask.
+    await client.create(client.kind("", "v1", "resourcequotas"),
+                        build({"apiVersion": "v1", "kind": "ResourceQuota",
+                               "metadata": {"name": "best-effort", "namespace": ns},
+                               "spec": {"hard": {"pods": "1"}, "scopes": ["BestEffort"]}}), ns)
+    await eventually(lambda: _initialised(client, ns, "best-effort"))
+    asking = [{"name": "app", "image": "x", "resources": {"requests": {"cpu": "10m"}}}]
+    await eventually(lambda: admit("CREATE", pod("hugepages", ns, containers=asking,
+                                                 resources={"limits": {"hugepages-2Mi": "2Mi"}})))
+    assert (await _used(client, ns, "best-effort"))["pods"] == "1"
+    await admit("CREATE", pod("burstable", ns, containers=asking))  # no pod level: its container decides
+    assert (await _used(client, ns, "best-effort"))["pods"] == "1"
