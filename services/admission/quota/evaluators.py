@@ -8,9 +8,11 @@ resourcequotas, replicationcontrollers) for every other resource, made on first 
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable, Iterable
+from fractions import Fraction
 from typing import Any
 
 from apimachinery.quantity import DECIMAL_SI, Quantity, parse
@@ -240,11 +242,21 @@ def claim_class(claim: corev1.PersistentVolumeClaim) -> str:
 
 
 def claim_storage(claim: corev1.PersistentVolumeClaim) -> Quantity | None:
-    """The larger of the storage asked for and the storage allocated (a resize in progress)."""
+    """The storage asked for, or the storage allocated when that is larger (a resize in progress),
+    in whole bytes (issue 94313); nothing when the claim asks for none (pvcEvaluator.getStorageUsage)."""
     asked = claim.spec.resources.requests.get("storage")
+    if asked is None:
+        return None
+    result = _whole_bytes(parse(asked.string))
     allocated = claim.status.allocatedResources.get("storage")
-    values = [parse(q.string) for q in (asked, allocated) if q is not None]
-    return max(values, key=lambda q: q.value) if values else None
+    if allocated is not None and parse(allocated.string).value > result.value:
+        result = _whole_bytes(parse(allocated.string))
+    return result
+
+
+def _whole_bytes(q: Quantity) -> Quantity:
+    """Quantity.RoundUp(0)."""
+    return q if q.value.denominator == 1 else Quantity(Fraction(math.ceil(q.value)), q.format)
 
 
 class Registry:

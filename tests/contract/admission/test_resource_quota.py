@@ -329,3 +329,25 @@ async def test_pod_level_resources_decide_best_effort(admit: Admit, client: Regi
     assert (await _used(client, ns, "best-effort"))["pods"] == "1"
     await admit("CREATE", pod("burstable", ns, containers=asking))  # no pod level: its container decides
     assert (await _used(client, ns, "best-effort"))["pods"] == "1"
+
+
+async def test_claim_storage_is_charged_in_whole_bytes(admit: Admit, client: RegistryClient, ns: str) -> None:
+    # pvcEvaluator rounds a request up to whole bytes (issue 94313), and charges allocated storage only
+    # beside a request.
+    await create_quota(client, [admit], ns, {"requests.storage": "3"})
+
+    def claim(name: str, storage: str | None, allocated: str | None = None) -> Any:
+        spec: dict[str, Any] = {"accessModes": ["ReadWriteOnce"], "storageClassName": "manual"}
+        if storage is not None:
+            spec["resources"] = {"requests": {"storage": storage}}
+        status = {"allocatedResources": {"storage": allocated}} if allocated else {}
+        return build({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                      "metadata": {"name": name, "namespace": ns}, "spec": spec, "status": status})
+
+    await admit("CREATE", claim("a", "1500m"))
+    assert (await _used(client, ns, "q"))["requests.storage"] == "2"
+    err = await denied(admit("CREATE", claim("b", "1500m")))
+    assert err.status.message.endswith("exceeded quota: q, requested: requests.storage=2, used: requests.storage=2, "
+                                       "limited: requests.storage=3")
+    await admit("CREATE", claim("c", None, allocated="5Gi"))
+    assert (await _used(client, ns, "q"))["requests.storage"] == "2"
