@@ -115,7 +115,9 @@ def check_request(quotas: list[QuotaState], a: Attributes, evaluator: Evaluator)
         requested = resources.mask(delta, state.hard.keys())
         new_used = resources.add(state.used, requested)
         allowed, exceeded = resources.less_than_or_equal(resources.mask(new_used, requested.keys()), state.hard)
-        if not allowed:
+        # A status update reports what already happened (a volume grew, a class was applied):
+        # charged, never refused.
+        if not allowed and a.subresource != "status":
             raise forbidden(a, f"exceeded quota: {state.name}, "
                                f"requested: {resources.pretty_print(resources.mask(requested, exceeded))}, "
                                f"used: {resources.pretty_print(resources.mask(state.used, exceeded))}, "
@@ -248,7 +250,8 @@ class ResourceQuota(ValidatingPlugin):
         await self.evaluator.stop()
 
     async def validate(self, a: Attributes) -> None:
-        if a.subresource or not a.namespace:
+        # Subresources are the evaluators' to judge: pods/resize and claims' status are charged.
+        if not a.namespace:
             return
         if a.operation == CREATE and a.is_kind("", "Namespace"):
             return

@@ -120,7 +120,7 @@ class ObjectCountEvaluator(Evaluator):
             self.names.append(alias)
 
     def handles(self, a: Attributes) -> bool:
-        return a.operation == CREATE
+        return a.operation == CREATE and not a.subresource  # serviceaccounts/token creates no account
 
     def matching_resources(self, names: Iterable[str]) -> list[str]:
         return [n for n in names if n in self.names]
@@ -208,7 +208,11 @@ class PersistentVolumeClaimEvaluator(Evaluator):
         super().__init__("", "persistentvolumeclaims", kind)
 
     def handles(self, a: Attributes) -> bool:
-        return a.operation in (CREATE, UPDATE)
+        """Creates, updates, and status updates (allocatedResources, the volume attributes class
+        being applied), which are charged but never refused."""
+        if a.operation == CREATE:
+            return not a.subresource
+        return a.operation == UPDATE and a.subresource in ("", "status")
 
     def matching_resources(self, names: Iterable[str]) -> list[str]:
         return [n for n in names

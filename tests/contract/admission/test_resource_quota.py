@@ -351,3 +351,48 @@ async def test_claim_storage_is_charged_in_whole_bytes(admit: Admit, client: Reg
                                        "limited: requests.storage=3")
     await admit("CREATE", claim("c", None, allocated="5Gi"))
     assert (await _used(client, ns, "q"))["requests.storage"] == "2"
+
+
+async def test_resize_is_charged_for_its_growth(admit: Admit, client: RegistryClient, ns: str) -> None:
+    # pods/resize (in-place vertical scaling) is the one pod subresource upstream's pod evaluator handles.
+    await create_quota(client, [admit], ns, {"requests.cpu": "1"})
+
+    def sized(cpu: str) -> Any:
+        p = pod("web", ns, containers=[{"name": "app", "image": "x", "resources": {"requests": {"cpu": cpu}}}])
+        p.metadata.resourceVersion = "5"
+        return p
+
+    await admit("CREATE", sized("500m"))
+    err = await denied(admit("UPDATE", sized("2"), old=sized("500m"), subresource="resize"))
+    assert err.status.message == ('pods "web" is forbidden: exceeded quota: q, requested: requests.cpu=1500m, '
+                                  "used: requests.cpu=500m, limited: requests.cpu=1")
+    await admit("UPDATE", sized("800m"), old=sized("500m"), subresource="resize")
+    assert (await _used(client, ns, "q"))["requests.cpu"] == "800m"
+    # pods/status is not a resize: nothing charged.
+    await admit("UPDATE", sized("2"), old=sized("800m"), subresource="status")
+    assert (await _used(client, ns, "q"))["requests.cpu"] == "800m"
+
+
+async def test_claim_status_updates_are_charged_never_refused(admit: Admit, client: RegistryClient,
+                                                              ns: str) -> None:
+    # A claim's status reports storage already allocated: upstream charges it and does not refuse it.
+    await create_quota(client, [admit], ns, {"requests.storage": "1Gi", "count/serviceaccounts": "0"})
+
+    def claim(storage: str, allocated: str | None = None) -> Any:
+        status = {"allocatedResources": {"storage": allocated}} if allocated else {}
+        return build({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                      "metadata": {"name": "data", "namespace": ns, "resourceVersion": "5"},
+                      "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "manual",
+                               "resources": {"requests": {"storage": storage}}}, "status": status})
+
+    await admit("CREATE", claim("1Gi"))
+    await admit("UPDATE", claim("1Gi", allocated="2Gi"), old=claim("1Gi"), subresource="status")
+    assert (await _used(client, ns, "q"))["requests.storage"] == "2Gi"
+    err = await denied(admit("UPDATE", claim("3Gi", allocated="2Gi"), old=claim("1Gi", allocated="2Gi")))
+    assert err.status.message.endswith("exceeded quota: q, requested: requests.storage=1Gi, "
+                                       "used: requests.storage=2Gi, limited: requests.storage=1Gi")
+    # Other subresources create nothing that counts: a token is not a service account.
+    token = build({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                   "metadata": {"name": "default", "namespace": ns}, "spec": {"audiences": ["api"]}})
+    await admit("CREATE", token, namespace=ns, name="default", subresource="token",
+                resource=("", "v1", "serviceaccounts"))
