@@ -101,9 +101,12 @@ def pod_matches_scope(requirement: ScopeRequirement, pod: corev1.Pod) -> bool:
 
 
 def claim_matches_scope(requirement: ScopeRequirement, claim: corev1.PersistentVolumeClaim) -> bool:
+    """The VolumeAttributesClass scope: the class asked for, the one applied, and the one being
+    applied (modifyVolumeStatus) all count."""
     if requirement.scope_name != VOLUME_ATTRIBUTES_CLASS:
         return False
-    classes = {claim.spec.volumeAttributesClassName, claim.status.currentVolumeAttributesClassName} - {""}
+    classes = {claim.spec.volumeAttributesClassName, claim.status.currentVolumeAttributesClassName,
+               claim.status.modifyVolumeStatus.targetVolumeAttributesClassName} - {""}
     if not classes:
         return _selector_matches(requirement, "")
     return any(_selector_matches(requirement, c) for c in classes)

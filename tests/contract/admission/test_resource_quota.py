@@ -396,3 +396,32 @@ async def test_claim_status_updates_are_charged_never_refused(admit: Admit, clie
                    "metadata": {"name": "default", "namespace": ns}, "spec": {"audiences": ["api"]}})
     await admit("CREATE", token, namespace=ns, name="default", subresource="token",
                 resource=("", "v1", "serviceaccounts"))
+
+
+async def test_volume_attributes_class_being_applied_counts(admit: Admit, client: RegistryClient, ns: str) -> None:
+    # The VolumeAttributesClass scope matches spec.volumeAttributesClassName,
+    # status.currentVolumeAttributesClassName and status.modifyVolumeStatus.targetVolumeAttributesClassName.
+    await client.create(client.kind("", "v1", "resourcequotas"),
+                        build({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "gold", "namespace": ns},
+                               "spec": {"hard": {"persistentvolumeclaims": "1"},
+                                        "scopeSelector": {"matchExpressions": [
+                                            {"scopeName": "VolumeAttributesClass", "operator": "In",
+                                             "values": ["gold"]}]}}}), ns)
+    await eventually(lambda: _initialised(client, ns, "gold"))
+
+    def claim(name: str, vac: str, status: dict[str, Any]) -> Any:
+        return build({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                      "metadata": {"name": name, "namespace": ns, "resourceVersion": "5"},
+                      "spec": {"accessModes": ["ReadWriteOnce"], "volumeAttributesClassName": vac,
+                               "resources": {"requests": {"storage": "1Gi"}}}, "status": status})
+
+    old = claim("data", "bronze", {"currentVolumeAttributesClassName": "silver"})
+    modifying = claim("data", "bronze", {"currentVolumeAttributesClassName": "silver",
+                                         "modifyVolumeStatus": {"status": "InProgress",
+                                                                "targetVolumeAttributesClassName": "gold"}})
+    await eventually(lambda: admit("UPDATE", modifying, old=old, subresource="status"))
+    assert (await _used(client, ns, "gold"))["persistentvolumeclaims"] == "1"
+    err = await denied(admit("CREATE", claim("more", "gold", {})))
+    assert err.status.message == ('persistentvolumeclaims "more" is forbidden: exceeded quota: gold, requested: '
+                                  "persistentvolumeclaims=1, used: persistentvolumeclaims=1, "
+                                  "limited: persistentvolumeclaims=1")
