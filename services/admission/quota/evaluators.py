@@ -33,6 +33,8 @@ ONE = Quantity(parse("1").value, DECIMAL_SI)
 REQUESTS_PREFIX = "requests."
 LIMITS_PREFIX = "limits."
 STORAGE_CLASS_SUFFIX = ".storageclass.storage.k8s.io/"
+# resourceapi.ResourceDeviceClassPrefix: the extended resource a DeviceClass implies (DRAExtendedResource).
+DEVICE_CLASS_PREFIX = "deviceclass.resource.kubernetes.io/"
 
 POD_RESOURCES = frozenset({
     "count/pods", "cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory",
@@ -72,8 +74,13 @@ def is_extended_resource(name: str) -> bool:
     return bool(_QUALIFIED_NAME.match(quota_name)) and len(short) <= 63 and len(prefix) <= 253
 
 
+def is_dra_extended_resource(name: str) -> bool:
+    """schedutil.IsDRAExtendedResourceName: an extended resource, or one a DeviceClass implies."""
+    return is_extended_resource(name) or name.startswith(DEVICE_CLASS_PREFIX)
+
+
 def is_extended_resource_for_quota(name: str) -> bool:
-    return name.startswith(REQUESTS_PREFIX) and is_extended_resource(name[len(REQUESTS_PREFIX):])
+    return name.startswith(REQUESTS_PREFIX) and is_dra_extended_resource(name[len(REQUESTS_PREFIX):])
 
 
 def object_count_name(group: str, resource: str) -> str:
@@ -153,7 +160,7 @@ def pod_compute_usage(requests: ResourceList, limits: ResourceList) -> ResourceL
         if name.startswith("hugepages-"):
             result[name] = q
             result[REQUESTS_PREFIX + name] = q
-        if is_extended_resource(name):
+        if is_dra_extended_resource(name):
             result[REQUESTS_PREFIX + name] = q
     return result
 

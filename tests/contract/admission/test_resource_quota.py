@@ -425,3 +425,15 @@ async def test_volume_attributes_class_being_applied_counts(admit: Admit, client
     assert err.status.message == ('persistentvolumeclaims "more" is forbidden: exceeded quota: gold, requested: '
                                   "persistentvolumeclaims=1, used: persistentvolumeclaims=1, "
                                   "limited: persistentvolumeclaims=1")
+
+
+async def test_device_class_extended_resources(admit: Admit, client: RegistryClient, ns: str) -> None:
+    # A DeviceClass's implied extended resource (deviceclass.resource.kubernetes.io/<class>) is quota'd
+    # as requests.<name>, like any extended resource.
+    name = "deviceclass.resource.kubernetes.io/gpu"
+    await create_quota(client, [admit], ns, {f"requests.{name}": "1"})
+    asking = [{"name": "app", "image": "x", "resources": {"requests": {name: "1"}, "limits": {name: "1"}}}]
+    await admit("CREATE", pod("first", ns, containers=asking))
+    err = await denied(admit("CREATE", pod("second", ns, containers=asking)))
+    assert err.status.message == (f'pods "second" is forbidden: exceeded quota: q, requested: requests.{name}=1, '
+                                  f"used: requests.{name}=1, limited: requests.{name}=1")
