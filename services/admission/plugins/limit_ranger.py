@@ -251,8 +251,10 @@ def validate_pod(limit_range: corev1.LimitRange, pod: corev1.Pod) -> str:
                 _check(LIMIT_TYPE_CONTAINER, item, resources.from_proto(container.resources.requests),
                        resources.from_proto(container.resources.limits), errors)
         elif item.type == LIMIT_TYPE_POD:
-            _check(LIMIT_TYPE_POD, item, podresources.pod_requests(pod, overhead=False),
-                   podresources.pod_limits(pod, overhead=False), errors)
+            # Spec only (no status resources), no overhead, and LimitRanger's own pod-level set.
+            pod_level = podresources.limit_ranger_pod_level_resource
+            _check(LIMIT_TYPE_POD, item, podresources.pod_requests(pod, overhead=False, pod_level=pod_level),
+                   podresources.pod_limits(pod, overhead=False, pod_level=pod_level), errors)
     return go_aggregate(e for e in errors if e)
 
 

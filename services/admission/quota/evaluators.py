@@ -206,7 +206,9 @@ class PodEvaluator(Evaluator):
         result: ResourceList = {"count/pods": ONE}
         if not isinstance(obj, corev1.Pod) or not quota_v1_pod(obj, self.clock() if now is None else now):
             return result
-        result.update(pod_compute_usage(podresources.pod_requests(obj), podresources.pod_limits(obj)))
+        # UseStatusResources: a resize in progress is charged at its peak (InPlacePodVerticalScaling).
+        result.update(pod_compute_usage(podresources.pod_requests(obj, use_status=True),
+                                        podresources.pod_limits(obj, use_status=True)))
         return result
 
 

@@ -437,3 +437,39 @@ async def test_device_class_extended_resources(admit: Admit, client: RegistryCli
     err = await denied(admit("CREATE", pod("second", ns, containers=asking)))
     assert err.status.message == (f'pods "second" is forbidden: exceeded quota: q, requested: requests.{name}=1, '
                                   f"used: requests.{name}=1, limited: requests.{name}=1")
+
+
+async def test_resize_in_progress_is_charged_at_its_peak(admit: Admit, client: RegistryClient, ns: str) -> None:
+    # UseStatusResources: a container counts as the larger of its spec and what its status reports,
+    # so a pod resized down and back up is charged from what it still holds, not from its spec.
+    await create_quota(client, [admit], ns, {"requests.cpu": "1"})
+
+    def resized(spec: str, status: str | None) -> Any:
+        p = pod("web", ns, containers=[{"name": "app", "image": "x", "resources": {"requests": {"cpu": spec}}}])
+        p.metadata.resourceVersion = "5"
+        if status is not None:
+            reported = p.status.containerStatuses.add(name="app", image="x")
+            reported.resources.requests["cpu"].string = status
+            reported.allocatedResources["cpu"].string = status
+        return p
+
+    await admit("CREATE", resized("500m", None))
+    await admit("UPDATE", resized("200m", "500m"), old=resized("500m", "500m"), subresource="resize")
+    assert (await _used(client, ns, "q"))["requests.cpu"] == "500m"
+    # Still running at 500m: growing to 800m costs 300m more, not 600m.
+    await admit("UPDATE", resized("800m", "500m"), old=resized("200m", "500m"), subresource="resize")
+    assert (await _used(client, ns, "q"))["requests.cpu"] == "800m"
+
+
+async def test_pod_level_hugepages(admit: Admit, client: RegistryClient, ns: str) -> None:
+    # component-helpers' IsSupportedPodLevelResource includes hugepages: the pod level replaces the
+    # containers' sum for them too.
+    await create_quota(client, [admit], ns, {"requests.hugepages-2Mi": "4Mi"})
+    containers = [{"name": "app", "image": "x", "resources": {"requests": {"hugepages-2Mi": "2Mi"},
+                                                               "limits": {"hugepages-2Mi": "2Mi"}}}]
+    await admit("CREATE", pod("level", ns, containers=containers,
+                              resources={"requests": {"hugepages-2Mi": "4Mi"}, "limits": {"hugepages-2Mi": "4Mi"}}))
+    assert (await _used(client, ns, "q"))["requests.hugepages-2Mi"] == "4Mi"
+    err = await denied(admit("CREATE", pod("more", ns, containers=containers)))
+    assert err.status.message.endswith("exceeded quota: q, requested: requests.hugepages-2Mi=2Mi, "
+                                       "used: requests.hugepages-2Mi=4Mi, limited: requests.hugepages-2Mi=4Mi")
