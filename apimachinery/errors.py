@@ -59,6 +59,8 @@ class StatusError(Exception):
     kind: str = ""
     causes: list[Cause] = field(default_factory=list)
     retry_after_seconds: int = 0
+    # metadata.continue: a list's 410 offers a token that goes on with the newest data (ListMeta.continue).
+    continue_token: str = ""
 
     def __str__(self) -> str:
         return self.message
@@ -66,6 +68,8 @@ class StatusError(Exception):
     def to_message(self) -> metav1.Status:
         status = metav1.Status(status="Failure", message=self.message, reason=self.reason, code=self.code)
         status.metadata.SetInParent()
+        if self.continue_token:
+            setattr(status.metadata, "continue", self.continue_token)
         if self.name or self.group or self.kind or self.causes or self.retry_after_seconds:
             d = status.details
             if self.name:
@@ -84,8 +88,11 @@ class StatusError(Exception):
 
     def to_dict(self) -> dict[str, Any]:
         """The metav1.Status JSON body, as kube-apiserver writes it."""
-        body: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                "message": self.message, "reason": self.reason}
+        metadata = {"continue": self.continue_token} if self.continue_token else {}
+        body: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": metadata, "status": "Failure",
+                                "message": self.message}
+        if self.reason:  # StatusReasonUnknown is "", left out as Go's omitempty does
+            body["reason"] = self.reason
         details: dict[str, Any] = {}
         if self.name:
             details["name"] = self.name
@@ -117,6 +124,7 @@ class StatusError(Exception):
             kind=d.kind,
             causes=[Cause(c.reason, c.message, c.field) for c in d.causes],
             retry_after_seconds=d.retryAfterSeconds,
+            continue_token=getattr(status.metadata, "continue"),
         )
 
     # gRPC ------------------------------------------------------------------
