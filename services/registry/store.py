@@ -19,6 +19,7 @@ from apimachinery.codec import now_time
 from apimachinery.errors import Cause, StatusError
 from apimachinery.scheme import Kind, Scheme, metadata_of
 from apimachinery.validation import validate_create, validate_update
+from kubeproto.apimachinery.pkg.apis.meta.v1 import generated_pb2 as metav1
 from kubeproto.registry.v1 import registry_pb2
 from services.registry import envelope, keys
 from services.registry.etcd import Etcd, TooLarge
@@ -249,16 +250,7 @@ class Store:
             msg = self._decode_stored(kind, kv.value, kv.mod_revision)
             meta = metadata_of(msg)
             if preconditions is not None:
-                if preconditions.HasField("uid") and preconditions.uid != meta.uid:
-                    raise errors.conflict(kind.info.group, kind.info.resource, name,
-                                          f"Precondition failed: UID in precondition: {preconditions.uid}, "
-                                          f"UID in object meta: {meta.uid}")
-                if preconditions.HasField("resource_version") and preconditions.resource_version != str(
-                        kv.mod_revision):
-                    raise errors.conflict(kind.info.group, kind.info.resource, name,
-                                          "Precondition failed: ResourceVersion in precondition: "
-                                          f"{preconditions.resource_version}, ResourceVersion in object meta: "
-                                          f"{kv.mod_revision}")
+                _check_delete_preconditions(kind, preconditions, meta)
             if strategy.must_wait(msg):
                 if meta.HasField("deletionTimestamp") and not strategy.is_namespace:
                     return self._object(kind, msg), False
@@ -276,5 +268,19 @@ class Store:
                     return self._object(kind, msg), True
                 done, revision, current = await self.etcd.delete(key, kv.mod_revision)
                 if done:
+                    meta.resourceVersion = str(revision)  # the deletion's, as upstream answers and watchers see
                     return self._object(kind, msg), True
             kv = current
+
+
+def _check_delete_preconditions(kind: Kind, preconditions: registry_pb2.Preconditions, meta: metav1.ObjectMeta) -> None:
+    """As upstream's rest.BeforeDelete: a 409 on the kind (Deployment.apps "x") naming both values."""
+    why = ""
+    if preconditions.HasField("uid") and preconditions.uid != meta.uid:
+        why = (f"the UID in the precondition ({preconditions.uid}) does not match the UID in record ({meta.uid}). "
+               "The object might have been deleted and then recreated")
+    elif preconditions.HasField("resource_version") and preconditions.resource_version != meta.resourceVersion:
+        why = (f"the ResourceVersion in the precondition ({preconditions.resource_version}) does not match the "
+               f"ResourceVersion in record ({meta.resourceVersion}). The object might have been modified")
+    if why:
+        raise errors.conflict(kind.info.group, kind.info.kind, meta.name, why)

@@ -179,8 +179,8 @@ def test_delete_answers(cluster: Cluster, ns: str) -> None:
     wrong = cluster.http("DELETE", f"{base}/pre", headers=JSON,
                          body='{"kind":"DeleteOptions","apiVersion":"v1","preconditions":{"uid":"not-it"}}')
     assert wrong.status == 409
-    assert str(_status(wrong)["message"]).startswith('Operation cannot be fulfilled on configmaps "pre": '
-                                                     "Precondition failed: UID in precondition: not-it")
+    assert str(_status(wrong)["message"]).startswith('Operation cannot be fulfilled on ConfigMap "pre": '
+                                                     "the UID in the precondition (not-it) does not match")
     bad_policy = cluster.http("DELETE", f"{base}/pre?propagationPolicy=Sometimes")
     assert bad_policy.status == 422
     dry = cluster.http("DELETE", f"{base}/pre?dryRun=All")

@@ -13,9 +13,15 @@ from tests.support.objects import configmap
 
 async def test_delete_removes_and_returns_the_object(client, kind, ns, obj):
     cms = kind("configmaps")
-    await client.create(cms, obj(configmap("d")), namespace=ns)
+    made = await client.create(cms, obj(configmap("d")), namespace=ns)
     gone, deleted = await client.delete(cms, "d", ns)
     assert deleted and gone.metadata.name == "d"
+    # As upstream's storage: the answer carries the deletion's resourceVersion, the one watchers see.
+    assert int(gone.metadata.resourceVersion) > int(made.metadata.resourceVersion)
+    async for ev in client.watch_objects(cms, ns, resource_version=made.metadata.resourceVersion):
+        seen = client.scheme.from_object(ev.object)[1]
+        assert (ev.type, seen.metadata.resourceVersion) == ("DELETED", gone.metadata.resourceVersion)
+        break
     with pytest.raises(StatusError) as err:
         await client.get(cms, "d", ns)
     assert (err.value.code, err.value.reason, err.value.message) == (404, "NotFound", 'configmaps "d" not found')
@@ -25,18 +31,32 @@ async def test_delete_removes_and_returns_the_object(client, kind, ns, obj):
 
 
 async def test_preconditions_uid_and_resource_version(client, kind, ns, obj):
+    """Worded as upstream's rest.BeforeDelete: a Conflict on the kind, naming both values."""
     cms = kind("configmaps")
     out = await client.create(cms, obj(configmap("p")), namespace=ns)
+    uid, rv = out.metadata.uid, out.metadata.resourceVersion
     with pytest.raises(StatusError) as err:
         await client.delete(cms, "p", ns, preconditions=registry_pb2.Preconditions(uid="nope"))
-    assert err.value.code == 409 and "Precondition failed: UID in precondition: nope" in err.value.message
+    e = err.value
+    assert (e.code, e.reason, e.name, e.group, e.kind) == (409, "Conflict", "p", "", "ConfigMap")
+    assert e.message == (f'Operation cannot be fulfilled on ConfigMap "p": the UID in the precondition (nope) does not '
+                         f"match the UID in record ({uid}). The object might have been deleted and then recreated")
     with pytest.raises(StatusError) as err:
         await client.delete(cms, "p", ns, preconditions=registry_pb2.Preconditions(resource_version="1"))
-    assert err.value.code == 409 and "ResourceVersion in precondition: 1" in err.value.message
-    assert (await client.get(cms, "p", ns)).metadata.uid == out.metadata.uid
+    assert err.value.message == (f'Operation cannot be fulfilled on ConfigMap "p": the ResourceVersion in the '
+                                 f"precondition (1) does not match the ResourceVersion in record ({rv}). The object "
+                                 "might have been modified")
+    assert (await client.get(cms, "p", ns)).metadata.uid == uid
     _, deleted = await client.delete(cms, "p", ns, preconditions=registry_pb2.Preconditions(
-        uid=out.metadata.uid, resource_version=out.metadata.resourceVersion))
+        uid=uid, resource_version=rv))
     assert deleted
+    roles = kind("roles", "rbac.authorization.k8s.io")
+    await client.create(roles, obj({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                                    "metadata": {"name": "r"}}), namespace=ns)
+    with pytest.raises(StatusError) as err:
+        await client.delete(roles, "r", ns, preconditions=registry_pb2.Preconditions(uid="nope"))
+    assert err.value.message.startswith('Operation cannot be fulfilled on Role.rbac.authorization.k8s.io "r": ')
+    assert (err.value.group, err.value.kind) == ("rbac.authorization.k8s.io", "Role")
 
 
 async def test_finalizers_hold_the_object_until_removed(client, kind, ns, obj):
