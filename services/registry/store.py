@@ -100,6 +100,7 @@ class Store:
         _, msg = self.scheme.from_object(obj, expect=kind)
         self._check_namespace(kind, namespace, msg)
         meta = metadata_of(msg)
+        sent_rv = meta.resourceVersion
         generated = not meta.name and bool(meta.generateName)
         for _ in range(_GENERATE_ATTEMPTS if generated else 1):
             if generated:
@@ -115,6 +116,10 @@ class Store:
                 if existing is None:
                     return self._object(kind, msg)
                 continue
+            if sent_rv.isascii() and sent_rv.isdigit() and int(sent_rv):
+                # As upstream's storage (after validation, and not for a dry run): most likely an object read back
+                # and sent again. A plain error there, so kube-apiserver answers 500 with no reason.
+                raise StatusError(500, "", "resourceVersion should not be set on objects to be created")
             try:
                 created, revision = await self.etcd.create(key, value)
             except TooLarge as exc:
