@@ -67,21 +67,23 @@ def _claim(obj: dict[str, Any]) -> None:
 
 
 def _limit_range(obj: dict[str, Any]) -> None:
+    """SetDefaults_LimitRangeItem: a Container item's default limit falls back to max, its default
+    request to the default limit, then to min; maps left empty are omitted, as upstream's JSON omits them."""
     for item in (obj.get("spec") or {}).get("limits") or []:
         if not isinstance(item, dict) or item.get("type") != "Container":
             continue
-        limit_max = item.get("max") or {}
-        default = item.setdefault("default", {}) if limit_max or item.get("default") else item.get("default")
-        if default is not None:
-            for name, quantity in limit_max.items():
-                default.setdefault(name, quantity)
-            request = item.setdefault("defaultRequest", {})
-            for name, quantity in default.items():
+        default = dict(item.get("default") or {})
+        request = dict(item.get("defaultRequest") or {})
+        for name, quantity in (item.get("max") or {}).items():
+            default.setdefault(name, quantity)
+        for source in (default, item.get("min") or {}):
+            for name, quantity in source.items():
                 request.setdefault(name, quantity)
-            if not request:
-                del item["defaultRequest"]
-            if not default:
-                del item["default"]
+        for field, values in (("default", default), ("defaultRequest", request)):
+            if values:
+                item[field] = values
+            else:
+                item.pop(field, None)
 
 
 def _subjects(obj: dict[str, Any]) -> None:
