@@ -34,7 +34,7 @@ import grpc
 from apimachinery import errors, logs
 from apimachinery.scheme import Kind, Scheme
 from kubeproto.registry.v1 import registry_pb2
-from services.registry import envelope, keys, wire
+from services.registry import envelope, keys, versions, wire
 from services.registry.consistency import HEAD_READS, RevisionProbe
 from services.registry.etcd import Compacted, Etcd, prefix_end
 from services.registry.predicate import Attrs, AttrsReader, Predicate
@@ -387,8 +387,7 @@ class Cacher:
         """Wait until the cache has seen revision ``rv`` (504 when it does not in time)."""
         await self.ready.wait()
         if not await self.caught_up(rv, timeout, nudge=nudge):
-            raise errors.StatusError(504, "Timeout", f"Too large resource version: {rv}, current: {self.rv}",
-                                     retry_after_seconds=1)
+            raise versions.too_large(rv, self.rv, versions.CACHE_RETRY_SECONDS)
 
     async def fresh_revision(self) -> int:
         """A revision after every write acknowledged before this call: once the cache has seen it, the

@@ -15,11 +15,14 @@ import orjson
 
 from apimachinery import errors
 from kubeproto.registry.v1 import registry_pb2
-from services.registry import envelope
+from services.registry import envelope, versions
 from services.registry.etcd import Compacted, Etcd, FutureRevision, prefix_end
 from services.registry.predicate import AttrsReader, Predicate
 
 _TOKEN_VERSION = "meta.k8s.io/v1"
+# A token's rv: a revision to read at, or this for "the newest" (what an expired token's successor carries).
+LATEST = -1
+EXPIRED_LIST = "The resourceVersion for the provided list is too old."
 EXPIRED_CONTINUE = (
     "The provided continue parameter is too old to display a consistent list result. You can start a new "
     "list without the continue parameter, or use the continue token in this response to retrieve the "
@@ -27,6 +30,7 @@ EXPIRED_CONTINUE = (
     "that were created, modified, or deleted between the time the first chunk was returned and now may show "
     "up in the list."
 )
+_INVALID = "continue key is not valid"
 
 
 @dataclass
@@ -42,25 +46,44 @@ def encode_continue(revision: int, start: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _clean(key: str) -> bool:
+    """Whether /key is what Go's path.Clean leaves as it is: no empty, "." or ".." segment, no trailing slash."""
+    if key == "/":
+        return True
+    return all(part not in ("", ".", "..") for part in key[1:].split("/"))
+
+
 def decode_continue(token: str) -> tuple[int, str]:
+    """(revision to read at, 0 for the newest; start key below the list's prefix), as storage.DecodeContinue
+    checks a token: 400 "invalid continue token: ..." when it is not one of ours."""
     try:
-        padded = token + "=" * (-len(token) % 4)
-        data = orjson.loads(base64.urlsafe_b64decode(padded))
-        if not isinstance(data, dict) or data.get("v") != _TOKEN_VERSION:
-            raise ValueError("unknown token version")
-        rv, start = data["rv"], data["start"]
-        if not isinstance(rv, int) or rv <= 0 or not isinstance(start, str):
-            raise ValueError("malformed token")
-        if start.startswith("/") or ".." in start.split("/"):
-            raise ValueError("key escapes the list")
-    except (binascii.Error, ValueError, KeyError, orjson.JSONDecodeError) as exc:
-        raise errors.bad_request(f"continue key is not valid: {exc}") from None
-    return rv, start
+        try:
+            data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError(f"{_INVALID}: {exc}") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{_INVALID}: not a JSON object")
+        if data.get("v") != _TOKEN_VERSION:
+            raise ValueError(f"{_INVALID}: server does not recognize this encoded version {data.get('v', '')}")
+        rv, start = data.get("rv", 0), data.get("start", "")
+        if not isinstance(rv, int) or isinstance(rv, bool) or not isinstance(start, str):
+            raise ValueError(f"{_INVALID}: malformed token")
+        if rv == 0:
+            raise ValueError(f"{_INVALID}: incorrect encoded start resourceVersion (version {_TOKEN_VERSION})")
+        if not start:
+            raise ValueError(f"{_INVALID}: encoded start key empty (version {_TOKEN_VERSION})")
+        key = start if start.startswith("/") else "/" + start
+        if not _clean(key):
+            raise ValueError(f"{_INVALID}: {start}")  # a key that would range outside the list
+    except ValueError as exc:
+        raise errors.bad_request(f"invalid continue token: {exc}") from None
+    return max(rv, 0), key[1:]
 
 
 async def list_page(etcd: Etcd, reader: AttrsReader, prefix: bytes, predicate: Predicate, limit: int,
-                    continue_token: str = "", revision: int = 0) -> Page:
-    """One page of at most ``limit`` matching objects (all of them when limit is 0)."""
+                    continue_token: str = "", revision: int = 0, min_revision: int = 0) -> Page:
+    """One page of at most ``limit`` matching objects (all of them when limit is 0): at ``revision``, or at
+    etcd's newest when 0, which must then be at least ``min_revision`` (resourceVersionMatch=NotOlderThan)."""
     key = prefix
     if continue_token:
         revision, start = decode_continue(continue_token)
@@ -72,6 +95,8 @@ async def list_page(etcd: Etcd, reader: AttrsReader, prefix: bytes, predicate: P
     try:
         while True:
             resp = await etcd.range(key, end, limit=batch, revision=revision)
+            if not revision and resp.header.revision < min_revision:
+                raise versions.too_large(min_revision, resp.header.revision)
             revision = revision or resp.header.revision
             for i, kv in enumerate(resp.kvs):
                 obj = envelope.with_resource_version(envelope.decode(kv.value), kv.mod_revision)
@@ -89,8 +114,9 @@ async def list_page(etcd: Etcd, reader: AttrsReader, prefix: bytes, predicate: P
             key = resp.kvs[-1].key + b"\x00"
     except Compacted:
         if continue_token:
-            raise errors.expired(EXPIRED_CONTINUE) from None
-        raise errors.expired(f"The resourceVersion for the provided list is too old. ({revision})") from None
+            # As upstream: the rest of the list, read at the newest revision, is the client's to ask for.
+            raise errors.StatusError(410, "Expired", EXPIRED_CONTINUE,
+                                     continue_token=encode_continue(LATEST, key[len(prefix):].decode())) from None
+        raise errors.expired(EXPIRED_LIST) from None
     except FutureRevision:
-        raise errors.StatusError(504, "Timeout", f"Too large resource version: {revision}",
-                                 retry_after_seconds=1) from None
+        raise versions.too_large(revision, await etcd.revision()) from None

@@ -17,9 +17,11 @@ from kubeproto.registry.v1 import registry_pb2, registry_pb2_grpc
 from services.registry import keys
 from services.registry.cacher import Cacher
 from services.registry.etcd import Etcd
+from services.registry.listoptions import EXACT, validate_list
 from services.registry.pagination import list_page
 from services.registry.predicate import AttrsReader, Predicate
 from services.registry.store import Store
+from services.registry.versions import parse_rv
 
 log = logs.get("registry")
 T = TypeVar("T")
@@ -34,12 +36,6 @@ _GETS_FROM_ETCD = CONSISTENT_GETS.labels("etcd")
 
 # How long a consistent Get waits for the watch cache to reach etcd's revision before reading etcd instead.
 CONSISTENT_GET_WAIT = 0.5
-
-
-def parse_rv(text: str, what: str = "resourceVersion") -> int:
-    if not text.isdigit():
-        raise errors.bad_request(f'invalid {what} "{text}": must be a non-negative integer')
-    return int(text)
 
 
 class RegistryService(registry_pb2_grpc.RegistryServicer):
@@ -177,29 +173,24 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         """A list; with ``serialized``, one served from the cache comes as ListResponse bytes (wire.py)."""
         if kind.info.namespaced is False and namespace:
             raise errors.bad_request(f"{kind.info.resource} is not namespaced")
-        predicate = Predicate(kind, opts.label_selector, opts.field_selector)
         rv_text, match = opts.resource_version, opts.resource_version_match
+        validate_list(rv_text, match, opts.continue_token)
+        predicate = Predicate(kind, opts.label_selector, opts.field_selector)
         if opts.limit < 0:
             raise errors.bad_request("limit must be a non-negative integer")
-        if match not in ("", "NotOlderThan", "Exact"):
-            raise errors.bad_request(f'resourceVersionMatch "{match}" is not supported: use NotOlderThan or Exact')
-        if match and not rv_text:
-            raise errors.bad_request("resourceVersionMatch is forbidden unless resourceVersion is provided")
-        if match and opts.continue_token:
-            raise errors.bad_request("resourceVersionMatch is forbidden when continue is provided")
         if opts.continue_token and rv_text and rv_text != "0":
             raise errors.bad_request("specifying resource version is not allowed when using continue")
-        if match == "Exact" and rv_text == "0":
-            raise errors.bad_request('resourceVersionMatch "Exact" is forbidden for resourceVersion "0"')
         rv = parse_rv(rv_text) if rv_text else None
         prefix = keys.list_prefix(self.store.config.prefix, kind, namespace)
         reader = self.reader(kind)
         if opts.continue_token:
             page = await list_page(self.etcd, reader, prefix, predicate, opts.limit, continue_token=opts.continue_token)
-        elif match == "Exact" or (rv and opts.limit and not match):
+        elif match == EXACT or (rv and opts.limit and not match):
             page = await list_page(self.etcd, reader, prefix, predicate, opts.limit, revision=rv or 0)
-        elif rv is None and opts.limit:
-            page = await list_page(self.etcd, reader, prefix, predicate, opts.limit)
+        elif opts.limit and rv != 0:
+            # A page of the newest data (no resourceVersion, or NotOlderThan one): etcd's, as upstream's cacher
+            # delegates paginated lists; rv=0 pages are the watch cache's, which ignores the limit as upstream's.
+            page = await list_page(self.etcd, reader, prefix, predicate, opts.limit, min_revision=rv or 0)
         else:
             # Served from the watch cache: "" waits until the cache is as fresh as etcd
             # (a consistent read), "0" takes it as it is, X waits until it has seen X.

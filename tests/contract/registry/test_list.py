@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
+import re
 
 import pytest
 
@@ -148,43 +151,157 @@ async def test_resource_version_semantics(client, kind, ns, obj):
     assert got.metadata.labels["gen"] == "2"
 
 
-@pytest.mark.parametrize("opts", [
-    {"resource_version_match": "Exact"},
-    {"resource_version": "0", "resource_version_match": "Exact"},
-    {"resource_version_match": "Sometime", "resource_version": "5"},
-    {"resource_version": "abc"},
-    {"continue_token": "not-a-token"},
-    {"continue_token": "eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MSwic3RhcnQiOiIuLi8uLi9zZWNyZXRzLyJ9"},
+@pytest.mark.parametrize(("opts", "causes"), [
+    ({"resource_version_match": "Exact"},
+     ["Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"]),
+    ({"resource_version": "0", "resource_version_match": "Exact"},
+     ['Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"']),
+    ({"resource_version_match": "Sometime", "resource_version": "5"},
+     ['Unsupported value: "Sometime": supported values: "Exact", "NotOlderThan", ""']),
+    ({"resource_version_match": "NotOlderThan", "continue_token": "x"},
+     ["Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided",
+      "Forbidden: resourceVersionMatch is forbidden when continue is provided"]),
 ])
-async def test_invalid_list_options_are_bad_request(client, kind, ns, opts):
+async def test_list_options_kube_apiserver_refuses_are_invalid(client, kind, ns, opts, causes):
+    """As upstream's ValidateListOptions: a 422 on ListOptions.meta.k8s.io that names every problem."""
+    with pytest.raises(StatusError) as err:
+        await client.list(kind("configmaps"), ns, **opts)
+    e = err.value
+    assert (e.code, e.reason, e.group, e.kind, e.name) == (422, "Invalid", "meta.k8s.io", "ListOptions", "")
+    assert [(c.field, c.message) for c in e.causes] == [("resourceVersionMatch", m) for m in causes]
+    summary = ", ".join(f"resourceVersionMatch: {m}" for m in causes)
+    assert e.message == 'ListOptions.meta.k8s.io "" is invalid: ' + (f"[{summary}]" if len(causes) > 1 else summary)
+
+
+def token(rv: int, start: str, version: str = "meta.k8s.io/v1") -> str:
+    """A continue token as kube-apiserver encodes one (storage.EncodeContinue)."""
+    raw = json.dumps({"v": version, "rv": rv, "start": start}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(("opts", "message"), [
+    ({"resource_version": "abc"}, 'invalid resourceVersion "abc"'),
+    ({"continue_token": token(5, "a"), "resource_version": "5"},
+     "specifying resource version is not allowed when using continue"),
+    ({"continue_token": "not-a-token"}, "invalid continue token: continue key is not valid: "),
+    ({"continue_token": token(1, "../../secrets/")}, "invalid continue token: continue key is not valid: ../../secrets/"),
+    ({"continue_token": token(1, "a//b")}, "invalid continue token: continue key is not valid: a//b"),
+    ({"continue_token": token(0, "a")}, "invalid continue token: continue key is not valid: incorrect encoded start "
+                                        "resourceVersion (version meta.k8s.io/v1)"),
+    ({"continue_token": token(5, "")}, "invalid continue token: continue key is not valid: encoded start key empty "
+                                       "(version meta.k8s.io/v1)"),
+    ({"continue_token": token(5, "a", "v2")}, "invalid continue token: continue key is not valid: server does not "
+                                              "recognize this encoded version v2"),
+])
+async def test_bad_versions_and_continue_tokens_are_bad_request(client, kind, ns, opts, message):
     with pytest.raises(StatusError) as err:
         await client.list(kind("configmaps"), ns, **opts)
     assert (err.value.code, err.value.reason) == (400, "BadRequest")
+    assert err.value.message.startswith(message), err.value.message
 
 
-async def test_future_resource_version_times_out(client, kind, ns):
-    with pytest.raises(StatusError) as err:
-        await client.list(kind("configmaps"), ns, resource_version="999999999")
-    assert (err.value.code, err.value.reason) == (504, "Timeout")
-    assert "Too large resource version" in err.value.message
+def assert_too_large(err: StatusError, rv: int, retry_after_seconds: int) -> int:
+    """storage.NewTooLargeResourceVersionError, as kube-apiserver sends it; the current revision it names."""
+    assert (err.code, err.reason, err.retry_after_seconds) == (504, "Timeout", retry_after_seconds)
+    m = re.fullmatch(rf"Timeout: Too large resource version: {rv}, current: (\d+)", err.message)
+    assert m, err.message
+    assert [(c.reason, c.message) for c in err.causes] == [("ResourceVersionTooLarge", "Too large resource version")]
+    return int(m.group(1))
 
 
-@pytest.mark.parametrize("rv", ["", "0"])
-async def test_a_namespace_list_from_the_cache_holds_that_namespace_only(client, kind, ns, obj, rv):
+async def test_future_resource_versions_are_too_large(client, kind, ns, obj):
+    """What the watch cache has not reached in 3 s says retry in 1 s; what etcd itself says is future, retry 0."""
+    cms = kind("configmaps")
+    made = await client.create(cms, obj(configmap("f")), namespace=ns)
+    future = int(made.metadata.resourceVersion) + 1_000_000
+    for read in (lambda: client.list(cms, ns, resource_version=str(future)),
+                 lambda: client.list(cms, ns, resource_version=str(future), resource_version_match="NotOlderThan"),
+                 lambda: client.get(cms, "f", ns, resource_version=str(future))):
+        with pytest.raises(StatusError) as err:
+            await read()
+        assert assert_too_large(err.value, future, 1) >= int(made.metadata.resourceVersion)
+    for opts in ({"resource_version_match": "Exact"}, {"resource_version_match": "Exact", "limit": 1},
+                 {"limit": 1}, {"resource_version_match": "NotOlderThan", "limit": 1}):
+        with pytest.raises(StatusError) as err:
+            await client.list(cms, ns, resource_version=str(future), **opts)
+        assert assert_too_large(err.value, future, 0) >= int(made.metadata.resourceVersion), opts
+
+
+async def test_a_not_older_than_list_with_a_limit_is_paginated(client, kind, ns, obj):
+    """As upstream, which serves it from etcd: a page of the newest data, as new as asked at least."""
+    cms = kind("configmaps")
+    made = [await client.create(cms, obj(configmap(f"n{i}")), namespace=ns) for i in range(3)]
+    first_rv = made[0].metadata.resourceVersion
+    page = await client.list_objects(cms, ns, limit=2, resource_version=first_rv,
+                                     resource_version_match="NotOlderThan")
+    assert [client.scheme.from_object(o)[1].metadata.name for o in page.items] == ["n0", "n1"]
+    assert page.continue_token and page.remaining_item_count == 1
+    assert int(page.resource_version) >= int(made[2].metadata.resourceVersion)
+    rest = await client.list_objects(cms, ns, continue_token=page.continue_token)
+    assert [client.scheme.from_object(o)[1].metadata.name for o in rest.items] == ["n2"]
+    assert rest.resource_version == page.resource_version and not rest.continue_token
+
+
+async def test_a_continue_without_a_limit_returns_the_rest(client, kind, ns, obj):
+    cms = kind("configmaps")
+    for i in range(4):
+        await client.create(cms, obj(configmap(f"c{i}")), namespace=ns)
+    first = await client.list_objects(cms, ns, limit=1)
+    rest = await client.list_objects(cms, ns, continue_token=first.continue_token)
+    assert [client.scheme.from_object(o)[1].metadata.name for o in rest.items] == ["c1", "c2", "c3"]
+    assert rest.resource_version == first.resource_version
+    assert not rest.continue_token and not rest.HasField("remaining_item_count")
+
+
+async def test_a_selector_matching_only_the_last_key_gives_one_page(client, kind, ns, obj):
+    """RunTestListPaginationRareObject: the page fills from far down the keys, and nothing is left after it."""
+    cms = kind("configmaps")
+    for i in range(30):
+        await client.create(cms, obj(configmap(f"r{i:02d}")), namespace=ns)
+    page = await client.list_objects(cms, ns, limit=1, field_selector="metadata.name=r29")
+    assert [client.scheme.from_object(o)[1].metadata.name for o in page.items] == ["r29"]
+    assert not page.continue_token
+    page = await client.list_objects(cms, ns, limit=1, field_selector="metadata.name=r28")
+    assert page.continue_token, "a key after the match may still match: more pages are possible"
+
+
+async def test_a_token_with_rv_minus_one_reads_the_newest_data(client, kind, ns, obj):
+    """What an expired token's successor carries: the rest of the list, read at etcd's newest revision."""
+    cms = kind("configmaps")
+    for name in ("a", "b"):
+        await client.create(cms, obj(configmap(name)), namespace=ns)
+    newest = await client.create(cms, obj(configmap("c")), namespace=ns)
+    page = await client.list_objects(cms, ns, limit=1, continue_token=token(-1, "a\x00"))
+    assert [client.scheme.from_object(o)[1].metadata.name for o in page.items] == ["b"]
+    assert int(page.resource_version) >= int(newest.metadata.resourceVersion)
+    decoded = json.loads(base64.urlsafe_b64decode(page.continue_token + "=" * (-len(page.continue_token) % 4)))
+    assert decoded == {"v": "meta.k8s.io/v1", "rv": int(page.resource_version), "start": "b\x00"}
+
+
+@pytest.mark.parametrize("read", ["", "0", "Exact"])
+async def test_a_namespace_list_holds_that_namespace_only(client, kind, ns, obj, read):
+    """From the cache and from etcd: another namespace whose name starts with this one's is not in it."""
     cms = kind("configmaps")
     other = ns + "-other"
+
+    async def at() -> dict[str, str]:
+        if read != "Exact":
+            return {"resource_version": read}
+        _, now, _ = await client.list(cms, ns)  # also: the cache has seen every write before
+        return {"resource_version": now, "resource_version_match": "Exact"}
+
     for name in ("x", "y", "z"):
         await client.create(cms, obj(configmap(name)), namespace=ns)
         await client.create(cms, obj(configmap(name)), namespace=other)
     await client.delete(cms, "y", namespace=ns)
     await client.create(cms, obj(configmap("w")), namespace=ns)
     await client.list(cms, ns)  # the cache has seen every write above
-    assert await names(client, cms, ns, resource_version=rv) == ["w", "x", "z"]
-    assert await names(client, cms, other, resource_version=rv) == ["x", "y", "z"]
-    everywhere, _, _ = await client.list(cms, "", resource_version=rv)
+    assert await names(client, cms, ns, **await at()) == ["w", "x", "z"]
+    assert await names(client, cms, other, **await at()) == ["x", "y", "z"]
+    everywhere, _, _ = await client.list(cms, "", **await at())
     mine = sorted((o.metadata.namespace, o.metadata.name) for o in everywhere if o.metadata.namespace in (ns, other))
     assert mine == [(ns, "w"), (ns, "x"), (ns, "z"), (other, "x"), (other, "y"), (other, "z")]
     for name in ("w", "x", "z"):
         await client.delete(cms, name, namespace=ns)
     await client.list(cms, ns)
-    assert await names(client, cms, ns, resource_version=rv) == []
+    assert await names(client, cms, ns, **await at()) == []

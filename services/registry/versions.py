@@ -1,0 +1,24 @@
+"""resourceVersion parameters and the errors kube-apiserver gives about them."""
+
+from __future__ import annotations
+
+from apimachinery import errors
+from apimachinery.errors import Cause, StatusError
+
+# How long a client is told to wait before asking again for a version the watch cache has not reached
+# (upstream's resourceVersionTooHighRetrySeconds). A read served by etcd itself says 0, as upstream.
+CACHE_RETRY_SECONDS = 1
+
+
+def parse_rv(text: str) -> int:
+    if not text.isdigit():
+        raise errors.bad_request(f'invalid resourceVersion "{text}": must be a non-negative integer')
+    return int(text)
+
+
+def too_large(resource_version: int, current: int, retry_after_seconds: int = 0) -> StatusError:
+    """storage.NewTooLargeResourceVersionError: a 504 Timeout with the ResourceVersionTooLarge cause, which
+    clients (the reflector among them) tell apart from other timeouts."""
+    return StatusError(504, "Timeout", f"Timeout: Too large resource version: {resource_version}, current: {current}",
+                       causes=[Cause("ResourceVersionTooLarge", "Too large resource version")],
+                       retry_after_seconds=retry_after_seconds)
