@@ -174,6 +174,9 @@ class Cacher:
         self.objects: dict[str, CachedObject] = {}  # by "namespace/name"
         # The same objects by namespace, then name: a namespace's list need not walk every object.
         self.namespaces: dict[str, dict[str, CachedObject]] = {}
+        # Whether objects, and which namespaces, got keys out of order since they were last sorted.
+        self._unsorted = False
+        self._unsorted_namespaces: set[str] = set()
         self.buffer: deque[Event] = deque()
         self.rv = 0
         # Every event with rv > window_start is in the buffer.
@@ -209,6 +212,8 @@ class Cacher:
         resp = await self.etcd.range(self.prefix, prefix_end(self.prefix))
         self.objects = {}
         self.namespaces = {}
+        self._unsorted = False  # etcd answers in key order
+        self._unsorted_namespaces = set()
         for kv in resp.kvs:
             self._put(self._cached(kv.key, kv.value, kv.mod_revision))
         self.rv = resp.header.revision
@@ -415,8 +420,17 @@ class Cacher:
     # reads --------------------------------------------------------------------------
 
     def _put(self, cached: CachedObject) -> None:
-        self.objects[f"{cached.namespace}/{cached.name}"] = cached
-        self.namespaces.setdefault(cached.namespace, {})[cached.name] = cached
+        # A new key before the last one leaves its dict out of key order until the next read of it sorts it.
+        ident = f"{cached.namespace}/{cached.name}"
+        objects = self.objects
+        if ident not in objects and objects and ident < next(reversed(objects)):
+            self._unsorted = True
+        objects[ident] = cached
+        in_namespace = self.namespaces.setdefault(cached.namespace, {})
+        name = cached.name
+        if name not in in_namespace and in_namespace and name < next(reversed(in_namespace)):
+            self._unsorted_namespaces.add(cached.namespace)
+        in_namespace[name] = cached
 
     def _drop(self, namespace: str, name: str) -> None:
         self.objects.pop(f"{namespace}/{name}", None)
@@ -425,12 +439,23 @@ class Cacher:
             in_namespace.pop(name, None)
             if not in_namespace:
                 del self.namespaces[namespace]
+                self._unsorted_namespaces.discard(namespace)
 
     def get(self, namespace: str, name: str) -> CachedObject | None:
         return self.objects.get(f"{namespace}/{name}")
 
     def _selected(self, namespace: str, predicate: Predicate) -> Iterable[CachedObject]:
-        candidates = self.namespaces.get(namespace, {}).values() if namespace else self.objects.values()
+        """The objects a list or an initial state holds, in etcd's key order, as upstream's answers are."""
+        if namespace:
+            if namespace in self._unsorted_namespaces:
+                self._unsorted_namespaces.discard(namespace)
+                self.namespaces[namespace] = dict(sorted(self.namespaces[namespace].items()))
+            candidates = self.namespaces.get(namespace, {}).values()
+        else:
+            if self._unsorted:
+                self._unsorted = False
+                self.objects = dict(sorted(self.objects.items()))
+            candidates = self.objects.values()
         if predicate.everything:
             return candidates
         return [c for c in candidates if predicate.matches(c.attrs)]

@@ -278,6 +278,20 @@ async def test_a_token_with_rv_minus_one_reads_the_newest_data(client, kind, ns,
     assert decoded == {"v": "meta.k8s.io/v1", "rv": int(page.resource_version), "start": "b\x00"}
 
 
+@pytest.mark.parametrize("rv", ["", "0"])
+async def test_lists_from_the_cache_are_in_key_order(client, kind, ns, obj, rv):
+    """As etcd's and upstream's btree cache's answers: by namespace, then name, whatever the order of creation."""
+    cms = kind("configmaps")
+    other = ns + "-a"  # before ns in key order: <ns>-a/... < <ns>/... as "-" < "/"
+    for namespace, name in ((other, "b"), (ns, "z"), (ns, "b"), (other, "a"), (ns, "m"), (ns, "a")):
+        await client.create(cms, obj(configmap(name)), namespace=namespace)
+    items, _, _ = await client.list(cms, ns, resource_version=rv)
+    assert [o.metadata.name for o in items] == ["a", "b", "m", "z"]
+    everywhere, _, _ = await client.list(cms, "", resource_version=rv)
+    mine = [(o.metadata.namespace, o.metadata.name) for o in everywhere if o.metadata.namespace in (ns, other)]
+    assert mine == [(other, "a"), (other, "b"), (ns, "a"), (ns, "b"), (ns, "m"), (ns, "z")]
+
+
 @pytest.mark.parametrize("read", ["", "0", "Exact"])
 async def test_a_namespace_list_holds_that_namespace_only(client, kind, ns, obj, read):
     """From the cache and from etcd: another namespace whose name starts with this one's is not in it."""
