@@ -82,7 +82,15 @@ class Event(NamedTuple):
     namespace: str
     raw: bytes  # the serialized Object
     attrs: Attrs
-    prev_attrs: Attrs | None
+    # The object before a MODIFIED event: a watcher whose selector it leaves gets it back, DELETED.
+    prev: CachedObject | None
+
+    def deleted_for_selector(self) -> bytes:
+        """What a watcher gets when this update takes the object out of its selector: as upstream's cacheWatcher,
+        a DELETED event of the previous state, at this event's resourceVersion."""
+        assert self.prev is not None
+        return wire.watch_event("DELETED", envelope.with_resource_version(self.prev.object(), self.rv)
+                                .SerializeToString())
 
 
 class _Closed:
@@ -112,7 +120,7 @@ class Watcher:
         if pred.everything:
             return wire.watch_event(ev.type, ev.raw)
         now = pred.matches(ev.attrs)
-        before = ev.prev_attrs is not None and pred.matches(ev.prev_attrs)
+        before = ev.prev is not None and pred.matches(ev.prev.attrs)
         if ev.type == "ADDED":
             kind = "ADDED" if now else None
         elif ev.type == "DELETED":
@@ -122,7 +130,7 @@ class Watcher:
         elif now:
             kind = "ADDED"
         elif before:
-            kind = "DELETED"
+            return ev.deleted_for_selector()
         else:
             kind = None
         return wire.watch_event(kind, ev.raw) if kind else None
@@ -288,12 +296,12 @@ class Cacher:
                 envelope.decode(value) if value is not None else prev.object(), rv)  # type: ignore[union-attr]
             attrs = prev.attrs if prev is not None else self.reader.read(obj)
             self._drop(namespace, name)
-            event = Event("DELETED", rv, namespace, obj.SerializeToString(), attrs, attrs)
+            event = Event("DELETED", rv, namespace, obj.SerializeToString(), attrs, None)
         else:
             cached = self._cached(kv.key, kv.value, rv)
             self._put(cached)
             kind = "ADDED" if kv.version == 1 or prev is None else "MODIFIED"
-            event = Event(kind, rv, namespace, cached.raw, cached.attrs, prev.attrs if prev else None)
+            event = Event(kind, rv, namespace, cached.raw, cached.attrs, prev)
         if len(self.buffer) >= self.capacity:
             self.window_start = self.buffer.popleft().rv
         self.buffer.append(event)
@@ -558,12 +566,10 @@ class Cacher:
         if ev.type == 1:  # type: ignore[attr-defined]  # DELETE
             obj = envelope.with_resource_version(envelope.decode(prev_kv.value), kv.mod_revision)
             attrs = objects.pop(ident, None) or self.reader.read(obj)
-            return Event("DELETED", kv.mod_revision, namespace, obj.SerializeToString(), attrs, attrs)
+            return Event("DELETED", kv.mod_revision, namespace, obj.SerializeToString(), attrs, None)
         obj = envelope.with_resource_version(envelope.decode(kv.value), kv.mod_revision)
         attrs = self.reader.read(obj)
-        prev = None
-        if prev_kv.value:
-            prev = objects.get(ident) or self.reader.read(envelope.decode(prev_kv.value))
+        prev = self._cached(kv.key, prev_kv.value, prev_kv.mod_revision) if prev_kv.value else None
         objects[ident] = attrs
         return Event("ADDED" if kv.version == 1 else "MODIFIED", kv.mod_revision, namespace, obj.SerializeToString(),
                      attrs, prev)

@@ -26,6 +26,19 @@ async def collect(client, kind, ns, n: int, timeout: float = 10.0, **opts) -> li
     return out
 
 
+async def metas(client, kind, ns, n: int, timeout: float = 10.0, **opts) -> list[tuple[str, object]]:
+    """The first n events as (type, metadata)."""
+    out: list[tuple[str, object]] = []
+
+    async def run() -> None:
+        async for ev in client.watch_objects(kind, ns, **opts):
+            out.append((ev.type, client.scheme.from_object(ev.object)[1].metadata))
+            if len(out) >= n:
+                return
+    await asyncio.wait_for(run(), timeout)
+    return out
+
+
 async def test_events_arrive_in_order_without_gaps_or_duplicates(client, kind, ns, obj):
     cms = kind("configmaps")
     _, start_rv, _ = await client.list(cms, ns)
@@ -94,16 +107,21 @@ async def test_send_initial_events_ends_with_an_annotated_bookmark(client, kind,
 async def test_label_selector_turns_updates_into_adds_and_deletes(client, kind, ns, obj):
     cms = kind("configmaps")
     made = await client.create(cms, obj(configmap("sel", labels={"app": "no"})), namespace=ns)
-    watching = asyncio.create_task(collect(client, cms, ns, 3, resource_version=made.metadata.resourceVersion,
-                                           label_selector="app=yes"))
+    watching = asyncio.create_task(metas(client, cms, ns, 3, resource_version=made.metadata.resourceVersion,
+                                         label_selector="app=yes"))
     await asyncio.sleep(0.2)
     made.metadata.labels["app"] = "yes"
     made = await client.update(cms, made, namespace=ns)
     made.metadata.annotations["a"] = "b"
     made = await client.update(cms, made, namespace=ns)
     made.metadata.labels["app"] = "no"
-    await client.update(cms, made, namespace=ns)
-    assert [e[0] for e in await watching] == ["ADDED", "MODIFIED", "DELETED"]
+    left = await client.update(cms, made, namespace=ns)
+    events = await watching
+    assert [t for t, _ in events] == ["ADDED", "MODIFIED", "DELETED"]
+    # As upstream's cacheWatcher: the state the watcher last matched, at the resourceVersion of the update.
+    gone = events[2][1]
+    assert (gone.labels["app"], gone.annotations["a"]) == ("yes", "b")
+    assert gone.resourceVersion == left.metadata.resourceVersion
 
 
 def etcd_watchers(endpoint: str) -> int:
