@@ -42,6 +42,8 @@ from services.registry.predicate import Attrs, AttrsReader, Predicate
 log = logs.get("registry.cacher")
 
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+# Cacher.watch's "since" for a watch of what happens from now on, with no initial state.
+FROM_NOW = -1
 # A read waiting for a given revision that the cache has not reached after this long writes the
 # sentinel, so that an idle resource gets there too.
 _NUDGE_AFTER = 0.05
@@ -104,10 +106,13 @@ class _Bookmark:
 
 
 class Watcher:
-    def __init__(self, namespace: str, predicate: Predicate, bookmarks: bool, capacity: int) -> None:
+    def __init__(self, namespace: str, predicate: Predicate, bookmarks: bool, capacity: int, after: int = 0) -> None:
         self.namespace = namespace
         self.predicate = predicate
         self.bookmarks = bookmarks
+        # Nothing at or before this revision: a watch from a version the cache has not reached yet starts at once,
+        # and the events up to that version that the cache applies meanwhile are not the watcher's.
+        self.after = after
         self.queue: asyncio.Queue[bytes | _Bookmark | _Closed] = asyncio.Queue(capacity + 1)
         self.capacity = capacity
         self.closed = False
@@ -136,7 +141,7 @@ class Watcher:
         return wire.watch_event(kind, ev.raw) if kind else None
 
     def offer(self, ev: Event) -> None:
-        if self.closed:
+        if self.closed or ev.rv <= self.after:
             return
         out = self.translate(ev)
         if out is None:
@@ -148,7 +153,7 @@ class Watcher:
         self.queue.put_nowait(out)
 
     def bookmark(self, rv: int) -> None:
-        if self.bookmarks and not self.closed and self.queue.qsize() < self.capacity:
+        if self.bookmarks and not self.closed and rv >= self.after and self.queue.qsize() < self.capacity:
             self.queue.put_nowait(_Bookmark(rv))
 
     def close(self, error: errors.StatusError | None) -> None:
@@ -485,27 +490,36 @@ class Cacher:
             meta.annotations[INITIAL_EVENTS_END] = "true"
         return wire.watch_event("BOOKMARK", self.scheme.to_object(self.kind, msg).SerializeToString())
 
-    async def watch(self, namespace: str, predicate: Predicate, from_rv: int | None, initial: bool,
-                    bookmarks: bool) -> AsyncIterator[bytes]:
-        """Events for one watcher, serialized WatchEvents; ``from_rv`` None means: start with the current state."""
+    async def watch(self, namespace: str, predicate: Predicate, since: int | None, bookmarks: bool,
+                    initial_events_end: bool = False) -> AsyncIterator[bytes]:
+        """Events for one watcher, serialized WatchEvents.
+
+        ``since`` None: the current state as ADDED events first (then, with ``initial_events_end`` and bookmarks,
+        a BOOKMARK annotated k8s.io/initial-events-end); FROM_NOW: no state, what happens from now on; else the
+        events after that revision, which may be one the cache has not reached yet.
+        """
         await self.ready.wait()
-        watcher = Watcher(namespace, predicate, bookmarks, self.watcher_capacity)
         pending: builtins.list[bytes] = []
-        if initial or from_rv is None:
+        if since is None:
+            watcher = Watcher(namespace, predicate, bookmarks, self.watcher_capacity)
             pending = [wire.watch_event("ADDED", c.raw) for c in self._selected(namespace, predicate)]
             self.watchers.add(watcher)  # same step as the snapshot: nothing falls between
-            if initial and bookmarks:
+            if initial_events_end and bookmarks:
                 pending.append(self.bookmark_event(self.rv, initial_events_end=True))
+        elif since == FROM_NOW:
+            watcher = Watcher(namespace, predicate, bookmarks, self.watcher_capacity, after=self.rv)
+            self.watchers.add(watcher)
         else:
+            watcher = Watcher(namespace, predicate, bookmarks, self.watcher_capacity, after=since)
             history: builtins.list[Event] = []
-            since = from_rv
-            if from_rv < self.window_start:
+            start = since
+            if since < self.window_start:
                 target = self.window_start
-                history = await self._history(from_rv, target)
-                since = target
-                if since < self.window_start:
-                    raise errors.expired(f"too old resource version: {from_rv} ({self.window_start})")
-            events = history + [ev for ev in self.buffer if ev.rv > since]
+                history = await self._history(since, target)
+                start = target
+                if start < self.window_start:
+                    raise errors.expired(f"too old resource version: {since} ({self.window_start})")
+            events = history + [ev for ev in self.buffer if ev.rv > start]
             self.watchers.add(watcher)
             for ev in events:
                 out = watcher.translate(ev)

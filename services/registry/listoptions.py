@@ -30,3 +30,16 @@ def validate_list(resource_version: str, match: str, continue_token: str) -> Non
             causes.append(forbidden(_MATCH, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'))
     _refuse(causes)
 
+
+def validate_watch(match: str, send_initial_events: bool | None) -> None:
+    """``send_initial_events`` None when the request did not set it."""
+    causes = []
+    if send_initial_events is not None and match != NOT_OLDER_THAN:
+        causes.append(forbidden(_MATCH, f"sendInitialEvents requires setting resourceVersionMatch to {NOT_OLDER_THAN}"))
+    if match:
+        if send_initial_events is None:
+            causes.append(forbidden(_MATCH, "resourceVersionMatch is forbidden for watch unless sendInitialEvents "
+                                            "is provided"))
+        if match != NOT_OLDER_THAN:
+            causes.append(not_supported(_MATCH, match, [NOT_OLDER_THAN]))
+    _refuse(causes)

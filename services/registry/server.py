@@ -15,9 +15,9 @@ from apimachinery.errors import StatusError
 from apimachinery.scheme import Kind, Scheme
 from kubeproto.registry.v1 import registry_pb2, registry_pb2_grpc
 from services.registry import keys
-from services.registry.cacher import Cacher
+from services.registry.cacher import FROM_NOW, Cacher
 from services.registry.etcd import Etcd
-from services.registry.listoptions import EXACT, validate_list
+from services.registry.listoptions import EXACT, validate_list, validate_watch
 from services.registry.pagination import list_page
 from services.registry.predicate import AttrsReader, Predicate
 from services.registry.store import Store
@@ -265,25 +265,24 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         try:
             kind = self.kind(request.resource)
             predicate = Predicate(kind, request.label_selector, request.field_selector)
-            rv_text = request.resource_version
-            initial = request.HasField("send_initial_events") and request.send_initial_events
-            if request.HasField("send_initial_events") and request.resource_version_match != "NotOlderThan":
-                raise errors.invalid("meta.k8s.io", "ListOptions", "", [errors.Cause(
-                    "FieldValueForbidden", "Forbidden: sendInitialEvents requires setting resourceVersionMatch "
-                    "to NotOlderThan", "sendInitialEvents")])
-            rv = parse_rv(rv_text) if rv_text else None
+            initial = request.send_initial_events if request.HasField("send_initial_events") else None
+            validate_watch(request.resource_version_match, initial)
+            rv = parse_rv(request.resource_version) if request.resource_version else None
             cacher = self.cacher(kind)
             await cacher.ready.wait()
             if rv is None:
-                await cacher.wait_fresh()
-            elif rv:
-                # as upstream's cacher: a watch from X starts once the cache has seen X, so
-                # events at or before X still being applied are not sent again
+                await cacher.wait_fresh()  # "" is the present: every write acknowledged before the watch
+            elif rv and initial:
+                # The initial state must be at least as new as asked: 504 when the cache does not get there.
                 await cacher.wait_until(rv)
-            from_rv = None if (rv is None or rv == 0) else rv
+            # As upstream's cacher: sendInitialEvents=true, or a legacy watch from ""/"0", starts with the current
+            # state; sendInitialEvents=false from ""/"0" with what happens from now on; a watch from X with the
+            # events after X (from a version the cache has not reached yet too: it waits for them, as upstream).
+            state = initial or (initial is None and not rv)
+            since = None if state else (rv or FROM_NOW)
             REQUESTS.labels("watch", kind.info.resource, "200").inc()
-            async for event in cacher.watch(request.namespace, predicate, from_rv, initial,
-                                            request.allow_bookmarks):
+            async for event in cacher.watch(request.namespace, predicate, since, request.allow_bookmarks,
+                                            initial_events_end=bool(initial)):
                 yield event
         except StatusError as err:
             REQUESTS.labels("watch", request.resource.resource, str(err.code)).inc()
