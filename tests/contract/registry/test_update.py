@@ -150,3 +150,16 @@ async def test_status_subresource_and_main_resource_are_separate(client, kind, o
     assert [c.type for c in via_status.status.conditions] == ["Custom"]
     assert via_status.metadata.labels["a"] == "b"
     await client.delete(nss, name)
+
+
+async def test_concurrent_unconditional_updates_all_land(client, kind, ns, obj):
+    """RunTestGuaranteedUpdateWithConflict: an update with no resourceVersion that loses a race is retried on the
+    newer object, so every one of them lands, each at a revision of its own."""
+    cms = kind("configmaps")
+    await client.create(cms, obj(configmap("all", data={"v": "0"})), namespace=ns)
+    done = await asyncio.gather(*(client.update(cms, obj(configmap("all", data={"v": str(i)})), namespace=ns)
+                                  for i in range(1, 17)))
+    versions = [int(d.metadata.resourceVersion) for d in done]
+    assert len(set(versions)) == 16
+    last = done[versions.index(max(versions))]
+    assert (await client.get(cms, "all", ns)).data == last.data
