@@ -5,6 +5,13 @@ token. The first to say yes wins; a credential that one of them refused makes th
 request 401 if none says yes; only a request that presented nothing anyone
 recognised is anonymous (union.NewFailOnError), and then only with
 --anonymous-auth. Every authenticated user is also in system:authenticated.
+
+kube-apiserver puts one more authenticator in front of all these
+(AuthorizeClientBearerToken): its privileged loopback token, which refuses every
+other bearer token with "invalid bearer token". So every refused bearer token's
+reasons start with that one, "[invalid bearer token, service account token has
+expired]" (repeats dropped, nested lists flattened, as utilerrors prints them).
+The loopback token itself is not accepted here: the gateway needs none.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from services.authn.user import (
 )
 
 INVALID_BEARER_TOKEN = "invalid bearer token"
+NO_CREDENTIALS = "no credentials presented and anonymous authentication is disabled"
 ANONYMOUS_RESPONSE = Response(UserInfo(ANONYMOUS, "", (ALL_UNAUTHENTICATED,)), "anonymous")
 
 
@@ -88,9 +96,11 @@ class RequestUnion:
                 user = with_authenticated_group(resp.user)
                 return resp if user is resp.user else Response(user, resp.authenticator, resp.audiences,
                                                                 resp.expires_at)
-        failure = aggregate(errors)
+        # The loopback token authenticator ahead of the chain has refused any bearer token by now.
+        loopback = [AuthenticationError(INVALID_BEARER_TOKEN)] if request.bearer_token else []
+        failure = aggregate(loopback + errors) if errors else None
         if failure is not None:
             raise failure
         if self.anonymous:
             return ANONYMOUS_RESPONSE
-        raise AuthenticationError("no credentials presented and anonymous authentication is disabled")
+        raise aggregate(loopback) or AuthenticationError(NO_CREDENTIALS)

@@ -50,13 +50,21 @@ class Response:
 
 
 class AuthenticationError(Exception):
-    """A credential was presented and is not valid: 401, never a fall-through to anonymous."""
+    """A credential was presented and is not valid: 401, never a fall-through to anonymous.
+
+    ``errors`` are the messages it aggregates, nested aggregates flattened, as utilerrors'
+    visit walks them: an aggregate inside an aggregate prints as one flat list.
+    """
+
+    def __init__(self, *errors: str) -> None:
+        super().__init__(go_aggregate(errors))
+        self.errors = errors
 
 
 def aggregate(errors: Iterable[Exception]) -> AuthenticationError | None:
     """utilerrors.NewAggregate of the errors, as one AuthenticationError; None for none."""
-    messages = [str(err) for err in errors]
-    return AuthenticationError(go_aggregate(messages)) if messages else None
+    messages = [m for err in errors for m in (err.errors if isinstance(err, AuthenticationError) else (str(err),))]
+    return AuthenticationError(*messages) if messages else None
 
 
 def with_authenticated_group(user: UserInfo) -> UserInfo:

@@ -1,9 +1,9 @@
 """Service-account JWTs: minting (TokenGenerator) and checking (JWTTokenAuthenticator).
 
 The checking side follows upstream's jwtTokenAuthenticator step by step: a token
-whose unverified "iss" is not one of ours, or that is not a compact JWS with an
-asymmetric algorithm, is "not mine"; otherwise the signature must verify with
-one of the keys (those with the token's "kid" first), the token's audiences
+whose unverified "iss" is not one of ours, or that is not a compact JWS, is "not
+mine"; otherwise the signature must verify with one of the keys (those with the
+token's "kid", if it names one), the claims must decode, the token's audiences
 (or, for tokens without any, the server's) must meet the requested ones, and
 the validator (bound or legacy) has the last word.
 """
@@ -29,6 +29,8 @@ from services.authn.user import AuthenticationError, Response
 LEEWAY = 60.0
 SUPPORTED_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512"})
 SIGNATURE_INVALID = "go-jose/go-jose: error in cryptographic primitive"
+NO_KEYS_FOUND = "invalid signature, no keys found"
+NUMERIC_DATE_INVALID = "go-jose/go-jose/jwt: expected number value to unmarshal NumericDate"
 
 _ALGORITHMS = {name: alg for name, alg in get_default_algorithms().items() if name in SUPPORTED_ALGORITHMS}
 
@@ -66,13 +68,22 @@ def parse(token: str) -> SignedToken | None:
 
 
 def verify_signature(token: SignedToken, keys: Sequence[VerificationKey]) -> None:
-    """Raise AuthenticationError unless one of the keys verifies the signature."""
-    alg_name = token.header["alg"]
-    algorithm = _ALGORITHMS[alg_name]
+    """Raise AuthenticationError unless one of the keys verifies the signature.
+
+    staticPublicKeysGetter: a token naming a key ("kid") is tried against the keys with that
+    ID only, and none is "invalid signature, no keys found"; a token naming none, against
+    all. An algorithm no key supports (HS256, "none") fails like a bad signature: go-jose
+    parses any "alg" and only its verifier refuses it.
+    """
     kid = token.header.get("kid")
-    candidates = [k for k in keys if k.key_id == kid] or list(keys)
+    candidates = [k for k in keys if k.key_id == kid] if isinstance(kid, str) and kid else list(keys)
+    if not candidates:
+        raise AuthenticationError(NO_KEYS_FOUND)
+    alg_name = token.header.get("alg")
+    algorithm = _ALGORITHMS.get(alg_name) if isinstance(alg_name, str) else None
     for key in candidates:
-        if alg_name in key.algorithms and algorithm.verify(token.signing_input, key.key, token.signature):
+        if (algorithm is not None and alg_name in key.algorithms
+                and algorithm.verify(token.signing_input, key.key, token.signature)):
             return
     raise AuthenticationError(SIGNATURE_INVALID)
 
@@ -94,8 +105,17 @@ def numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise AuthenticationError(f"go-jose/go-jose/jwt: expected number for NumericDate claim {name!r}")
+        raise AuthenticationError(NUMERIC_DATE_INVALID)
     return float(int(value))
+
+
+def decode_claims(claims: Mapping[str, Any]) -> Audiences:
+    """What tok.Claims refuses once the signature verified: an "aud" that is neither a string
+    nor strings, a time that is not a number. Returns the token's audiences."""
+    audiences = audiences_of(claims)
+    for name in ("exp", "nbf", "iat"):
+        numeric_date(claims, name)
+    return audiences
 
 
 class TokenGenerator:
@@ -138,11 +158,9 @@ class JWTTokenAuthenticator:
         issuer = signed.claims.get("iss")
         if not isinstance(issuer, str) or issuer not in self.issuers:
             return None
-        if signed.header.get("alg") not in SUPPORTED_ALGORITHMS:
-            return None  # go-jose's ParseSigned refuses it: not a token of ours
         verify_signature(signed, self.keys)
 
-        token_audiences = audiences_of(signed.claims) or self.implicit_audiences
+        token_audiences = decode_claims(signed.claims) or self.implicit_audiences
         requested = audiences if audiences is not None else self.implicit_audiences
         auds = intersect(token_audiences, requested)
         if not auds and self.implicit_audiences:

@@ -264,6 +264,12 @@ async def refused(stub: authn_pb2_grpc.AuthenticatorStub, req: authn_pb2.Authent
     return Refusal(status, err.details() or "")
 
 
+def token_refused(reason: str) -> str:
+    """A refused bearer token's reasons as kube-apiserver gives them: its loopback token
+    authenticator, ahead of every other, has already said "invalid bearer token"."""
+    return f"[invalid bearer token, {reason}]"
+
+
 def extra(resp: authn_pb2.AuthenticateResponse) -> dict[str, list[str]]:
     return {k: list(v.items) for k, v in resp.user.extra.items()}
 

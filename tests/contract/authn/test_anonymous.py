@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.contract.authn.conftest import STATIC_TOKEN, refused, request
+from apimachinery import service
+from kubeproto.authn.v1 import authn_pb2_grpc
+from tests.contract.authn.conftest import STATIC_TOKEN, authn_process, refused, request
 
 
 async def test_no_credential_is_anonymous(stub):
@@ -34,6 +36,24 @@ async def test_anonymous_disabled_still_accepts_credentials(strict_stub, certs):
 async def test_anonymous_disabled_refuses_bad_tokens(strict_stub):
     r = await refused(strict_stub, request(token="nope"))
     assert r.reason == "invalid bearer token"
+
+
+async def test_token_nobody_checks_is_refused_by_the_loopback_authenticator(tmp_path, certs):
+    # No token authenticator at all: with anonymous on, the token is ignored (the request is anonymous);
+    # with it off, kube-apiserver's loopback token authenticator's refusal is the only reason.
+    for anonymous in ("true", "false"):
+        proc = authn_process(tmp_path, f"--anonymous-auth={anonymous}", "--client-ca-file",
+                             str(certs.files.ca.cert)).start()
+        try:
+            channel = service.insecure_channel(proc.address)
+            stub = authn_pb2_grpc.AuthenticatorStub(channel)
+            if anonymous == "true":
+                assert (await stub.Authenticate(request(token="some-token"))).user.username == "system:anonymous"
+            else:
+                assert (await refused(stub, request(token="some-token"))).reason == "invalid bearer token"
+            await channel.close()
+        finally:
+            assert proc.stop() == 0
 
 
 async def test_front_proxy_headers_without_the_authenticator_are_ignored(strict_stub):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from services.authn.serviceaccount.legacy import LEGACY_ISSUER, legacy_claims
-from tests.contract.authn.conftest import CACHE_TTL, ISSUER, refused, request, sign
+from tests.contract.authn.conftest import CACHE_TTL, ISSUER, refused, request, sign, token_refused
 from tests.support.wait import eventually
 
 LAST_USED = "kubernetes.io/legacy-token-last-used"
@@ -50,7 +50,7 @@ async def test_token_no_longer_in_its_secret_is_refused(stub, objects, ns, certs
     await objects.secret("robot-token", "kubernetes.io/service-account-token", {"token": "rotated"},
                          annotations={"kubernetes.io/service-account.name": "robot"})
     r = await refused(stub, request(token=sign(certs.sa_private_key, claims)))
-    assert r.reason == "Token does not match server's copy"
+    assert r.reason == token_refused("Token does not match server's copy")
 
 
 async def test_deleted_secret_invalidates_the_token(stub, objects, ns, certs):
@@ -68,7 +68,7 @@ async def test_deleted_secret_invalidates_the_token(stub, objects, ns, certs):
 
     await eventually(gone, timeout=CACHE_TTL + 3)
     r = await refused(stub, request(token=token))
-    assert r.reason == "Token has been invalidated"
+    assert r.reason == token_refused("Token has been invalidated")
 
 
 async def test_secret_marked_invalid_refuses_the_token(stub, objects, ns, certs):
@@ -76,8 +76,8 @@ async def test_secret_marked_invalid_refuses_the_token(stub, objects, ns, certs)
     token, _ = await legacy_token(objects, ns, certs, sa,
                                   labels={"kubernetes.io/legacy-token-invalid-since": "2024-01-01"})
     r = await refused(stub, request(token=token))
-    assert r.reason.startswith(f"the token in secret {ns}/robot-token for service account {ns}/robot has been "
-                               "marked invalid.")
+    assert r.reason.startswith(f"[invalid bearer token, the token in secret {ns}/robot-token for service account "
+                               f"{ns}/robot has been marked invalid.")
 
 
 async def test_subject_must_match_the_private_claims(stub, objects, ns, certs):
@@ -85,11 +85,11 @@ async def test_subject_must_match_the_private_claims(stub, objects, ns, certs):
     claims = {**legacy_claims(ns, "robot", sa.metadata.uid, "robot-token"), "iss": LEGACY_ISSUER,
               "sub": f"system:serviceaccount:{ns}:admin"}
     r = await refused(stub, request(token=sign(certs.sa_private_key, claims)))
-    assert r.reason == "sub claim is invalid"
+    assert r.reason == token_refused("sub claim is invalid")
 
 
 async def test_forged_legacy_token_is_refused(stub, objects, ns, certs):
     sa = await objects.service_account("robot")
     claims = {**legacy_claims(ns, "robot", sa.metadata.uid, "robot-token"), "iss": LEGACY_ISSUER}
     r = await refused(stub, request(token=sign(certs.foreign_key, claims)))
-    assert r.reason == "go-jose/go-jose: error in cryptographic primitive"
+    assert r.reason == token_refused("go-jose/go-jose: error in cryptographic primitive")

@@ -8,7 +8,18 @@ from types import SimpleNamespace
 import jwt
 
 from services.authn.serviceaccount.keys import key_id
-from tests.contract.authn.conftest import CACHE_TTL, ISSUER, OLD_ISSUER, bound_claims, extra, mint, refused, request, sign
+from tests.contract.authn.conftest import (
+    CACHE_TTL,
+    ISSUER,
+    OLD_ISSUER,
+    bound_claims,
+    extra,
+    mint,
+    refused,
+    request,
+    sign,
+    token_refused,
+)
 from tests.support.wait import eventually
 
 # Deletions travel registry -> watch -> informer before the cache entry lapses.
@@ -42,7 +53,7 @@ async def test_forged_signature_is_refused(stub, objects, ns, certs):
     sa = await objects.service_account("robot")
     forged = sign(certs.foreign_key, bound_claims(ns, sa), kid=key_id(certs.sa_private_key.public_key()))
     r = await refused(stub, request(token=forged))
-    assert r.reason == "go-jose/go-jose: error in cryptographic primitive"
+    assert r.reason == token_refused("go-jose/go-jose: error in cryptographic primitive")
 
 
 async def test_tampered_payload_is_refused(stub, objects, ns):
@@ -51,7 +62,7 @@ async def test_tampered_payload_is_refused(stub, objects, ns):
     head, _, sig = token.split(".")
     other = (await mint(stub, ns, "robot", audiences=["elsewhere"])).status.token.split(".")[1]
     r = await refused(stub, request(token=f"{head}.{other}.{sig}"))
-    assert r.reason == "go-jose/go-jose: error in cryptographic primitive"
+    assert r.reason == token_refused("go-jose/go-jose: error in cryptographic primitive")
 
 
 async def test_expired_token_is_refused(stub, objects, ns, certs):
@@ -59,7 +70,7 @@ async def test_expired_token_is_refused(stub, objects, ns, certs):
     now = time.time() - 7200
     token = sign(certs.sa_private_key, bound_claims(ns, sa, now=now, exp_in=3600))
     r = await refused(stub, request(token=token))
-    assert r.reason == "service account token has expired"
+    assert r.reason == token_refused("service account token has expired")
 
 
 async def test_token_within_the_expiry_leeway_is_accepted(stub, objects, ns, certs):
@@ -72,14 +83,14 @@ async def test_token_not_valid_yet_is_refused(stub, objects, ns, certs):
     sa = await objects.service_account("robot")
     token = sign(certs.sa_private_key, bound_claims(ns, sa, now=time.time() + 600))
     r = await refused(stub, request(token=token))
-    assert r.reason == "service account token is not valid yet"
+    assert r.reason == token_refused("service account token is not valid yet")
 
 
 async def test_token_for_another_audience_is_refused(stub, objects, ns):
     await objects.service_account("robot")
     token = (await mint(stub, ns, "robot", audiences=["vault"])).status.token
     r = await refused(stub, request(token=token))
-    assert r.reason == f'token audiences ["vault"] is invalid for the target audiences ["{ISSUER}"]'
+    assert r.reason == token_refused(f'token audiences ["vault"] is invalid for the target audiences ["{ISSUER}"]')
 
 
 async def test_token_review_audiences_select_the_token(stub, objects, ns):
@@ -89,7 +100,7 @@ async def test_token_review_audiences_select_the_token(stub, objects, ns):
     assert list(resp.audiences) == ["minio"]
     api_token = (await mint(stub, ns, "robot")).status.token
     r = await refused(stub, request(token=api_token, audiences=["vault"]))
-    assert r.reason == f'token audiences ["{ISSUER}"] is invalid for the target audiences ["vault"]'
+    assert r.reason == token_refused(f'token audiences ["{ISSUER}"] is invalid for the target audiences ["vault"]')
 
 
 async def test_unknown_issuer_is_not_a_service_account_token(stub, objects, ns, certs):
@@ -100,17 +111,39 @@ async def test_unknown_issuer_is_not_a_service_account_token(stub, objects, ns, 
 
 
 async def test_symmetric_algorithm_is_not_accepted(stub, objects, ns):
+    # go-jose parses any "alg"; our issuer's token is then checked, and no key verifies an HMAC.
     sa = await objects.service_account("robot")
-    token = jwt.encode(bound_claims(ns, sa), "a-shared-secret-long-enough-for-hs256!", algorithm="HS256")
+    for alg in ("HS256", "none"):
+        token = jwt.encode(bound_claims(ns, sa), "a-shared-secret-long-enough-for-hs256!" if alg != "none" else None,
+                           algorithm=alg)
+        r = await refused(stub, request(token=token))
+        assert r.reason == token_refused("go-jose/go-jose: error in cryptographic primitive"), alg
+
+
+async def test_token_naming_an_unknown_key_is_refused(stub, objects, ns, certs):
+    # Signed with the cluster's key, but its "kid" names no key of ours: only keys with that ID are tried.
+    sa = await objects.service_account("robot")
+    token = sign(certs.sa_private_key, bound_claims(ns, sa), kid="a-key-this-server-never-had")
     r = await refused(stub, request(token=token))
-    assert r.reason == "invalid bearer token"
+    assert r.reason == token_refused("invalid signature, no keys found")
+    # Without a "kid" every key is tried.
+    assert await accepted(stub, sign(certs.sa_private_key, bound_claims(ns, sa)))
+
+
+async def test_time_claims_must_be_numbers(stub, objects, ns, certs):
+    sa = await objects.service_account("robot")
+    for claim in ("exp", "nbf", "iat"):
+        token = sign(certs.sa_private_key, {**bound_claims(ns, sa), claim: "tomorrow"},
+                     kid=key_id(certs.sa_private_key.public_key()))
+        r = await refused(stub, request(token=token))
+        assert r.reason == token_refused("go-jose/go-jose/jwt: expected number value to unmarshal NumericDate"), claim
 
 
 async def test_token_of_a_missing_service_account_is_refused(stub, objects, ns, certs):
     ghost = SimpleNamespace(metadata=SimpleNamespace(name="ghost", uid="00000000-0000-0000-0000-000000000000"))
     token = sign(certs.sa_private_key, bound_claims(ns, ghost))
     r = await refused(stub, request(token=token))
-    assert r.reason == 'serviceaccounts "ghost" not found'
+    assert r.reason == token_refused('serviceaccounts "ghost" not found')
 
 
 async def test_deleted_service_account_stops_working_within_the_cache_ttl(stub, objects, ns):
@@ -120,7 +153,7 @@ async def test_deleted_service_account_stops_working_within_the_cache_ttl(stub, 
     await objects.delete("serviceaccounts", "robot")
     await eventually(lambda: _refused(stub, token), timeout=CACHE_TTL + REVOCATION_SLACK)
     r = await refused(stub, request(token=token))
-    assert r.reason == 'serviceaccounts "robot" not found'
+    assert r.reason == token_refused('serviceaccounts "robot" not found')
 
 
 async def test_recreated_service_account_does_not_honour_old_tokens(stub, objects, ns):
@@ -130,7 +163,8 @@ async def test_recreated_service_account_does_not_honour_old_tokens(stub, object
     new = await objects.service_account("robot")
     await eventually(lambda: _refused(stub, token), timeout=CACHE_TTL + REVOCATION_SLACK)
     r = await refused(stub, request(token=token))
-    assert r.reason == f"service account UID ({new.metadata.uid}) does not match claim ({old.metadata.uid})"
+    assert r.reason == token_refused(f"service account UID ({new.metadata.uid}) does not match claim "
+                                     f"({old.metadata.uid})")
 
 
 async def test_deleted_bound_pod_invalidates_its_token(stub, objects, ns):
@@ -142,7 +176,7 @@ async def test_deleted_bound_pod_invalidates_its_token(stub, objects, ns):
     await objects.delete("pods", "web")
     await eventually(lambda: _refused(stub, token), timeout=CACHE_TTL + REVOCATION_SLACK)
     r = await refused(stub, request(token=token))
-    assert r.reason == "service account token has been invalidated"
+    assert r.reason == token_refused("service account token has been invalidated")
 
 
 async def test_recreated_bound_pod_does_not_honour_old_tokens(stub, objects, ns):
@@ -153,8 +187,8 @@ async def test_recreated_bound_pod_does_not_honour_old_tokens(stub, objects, ns)
     new = await objects.pod("web", "robot")
     await eventually(lambda: _refused(stub, token), timeout=CACHE_TTL + REVOCATION_SLACK)
     r = await refused(stub, request(token=token))
-    assert r.reason == (f"pod UID ({new.metadata.uid}) does not match service account pod ref claim "
-                        f"({old.metadata.uid})")
+    assert r.reason == token_refused(f"pod UID ({new.metadata.uid}) does not match service account pod ref "
+                                     f"claim ({old.metadata.uid})")
 
 
 async def test_deleted_bound_secret_invalidates_its_token(stub, objects, ns):
@@ -167,7 +201,7 @@ async def test_deleted_bound_secret_invalidates_its_token(stub, objects, ns):
     await objects.delete("secrets", "binding")
     await eventually(lambda: _refused(stub, token), timeout=CACHE_TTL + REVOCATION_SLACK)
     r = await refused(stub, request(token=token))
-    assert r.reason == "service account token has been invalidated"
+    assert r.reason == token_refused("service account token has been invalidated")
 
 
 async def test_garbage_that_looks_like_a_jwt_is_refused(stub):
