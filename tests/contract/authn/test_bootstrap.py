@@ -65,6 +65,25 @@ async def test_expired_bootstrap_token_is_refused(stub, objects):
     assert r.reason == "invalid bearer token"
 
 
+async def test_expiration_must_be_rfc3339(stub, objects):
+    # Upstream parses the expiration with time.RFC3339, and a value it cannot parse counts as expired.
+    refused_forms = ["2099-01-01 00:00:00Z", "2099-01-01T00:00:00+0000", "2099-01-01", "2099-01-01T00:00Z",
+                     "2099-01-01t00:00:00z"]
+    tokens = []
+    for text in refused_forms:
+        token_id, token_secret = new_token()
+        await bootstrap_secret(objects, token_id, token_secret, expiration=text)
+        tokens.append(f"{token_id}.{token_secret}")
+    token_id, token_secret = new_token()
+    await bootstrap_secret(objects, token_id, token_secret, expiration="2099-01-01T01:30:00.25+01:30")
+    await seen_by_authn(stub, objects)
+    for text, token in zip(refused_forms, tokens, strict=True):
+        r = await refused(stub, request(token=token))
+        assert r.reason == "invalid bearer token", text
+    resp = await stub.Authenticate(request(token=f"{token_id}.{token_secret}"))
+    assert resp.user.username == f"system:bootstrap:{token_id}"
+
+
 async def test_wrong_secret_half_is_refused(stub, objects):
     token_id, token_secret = new_token()
     await bootstrap_secret(objects, token_id, token_secret)
