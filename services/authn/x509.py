@@ -2,8 +2,9 @@
 
 Verification follows Go's x509.Certificate.Verify as kube-apiserver calls it:
 roots from the CA bundle, the presented intermediates, the current time, and
-the clientAuth extended key usage (a leaf without the extension is good for any
-usage, as Go has it). Verified chains are remembered for a short while, since
+the clientAuth extended key usage, which every certificate of the chain that
+lists usages must allow (a certificate without the extension allows any, as Go
+has it). A refusal is worded as Go words it (x509errors). Verified chains are remembered for a short while, since
 a kubectl session presents the same certificate on every request and path
 validation costs a hundred times more than the lookup.
 """
@@ -18,18 +19,14 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.x509 import verification
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import NameOID
 
 from apimachinery.cache import LRUExpireCache
 from services.authn.request import Request
 from services.authn.user import CREDENTIAL_ID_KEY, AuthenticationError, Response, UserInfo
+from services.authn.x509errors import INCOMPATIBLE_USAGE, chain_allows_client_auth, chain_error, check_validity_period
 
-_ANY_EXTENDED_KEY_USAGE = x509.ObjectIdentifier("2.5.29.37.0")
 _AGNOSTIC = verification.Criticality.AGNOSTIC
-
-EXPIRED = "x509: certificate has expired or is not yet valid"
-INCOMPATIBLE_USAGE = "x509: certificate specifies an incompatible key usage"
-UNKNOWN_AUTHORITY = "x509: certificate signed by unknown authority"
 
 
 def load_ca_bundle(path: str | Path) -> list[x509.Certificate]:
@@ -44,15 +41,6 @@ def load_ca_bundle(path: str | Path) -> list[x509.Certificate]:
     return certs
 
 
-class _IncompatibleUsage(ValueError):
-    pass
-
-
-def _leaf_usage(_policy: object, _cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None) -> None:
-    if eku is not None and ExtendedKeyUsageOID.CLIENT_AUTH not in eku and _ANY_EXTENDED_KEY_USAGE not in eku:
-        raise _IncompatibleUsage(INCOMPATIBLE_USAGE)
-
-
 def _is_ca(_policy: object, _cert: x509.Certificate, bc: x509.BasicConstraints) -> None:
     if not bc.ca:
         raise ValueError("not a CA certificate")
@@ -64,15 +52,12 @@ def _may_sign_certificates(_policy: object, _cert: x509.Certificate, ku: x509.Ke
 
 
 # Go's rules rather than the Web PKI's: no SAN required, CAs need basicConstraints CA=true
-# and (if they carry keyUsage) keyCertSign, leaves need clientAuth only if they list usages.
+# and (if they carry keyUsage) keyCertSign. Extended key usages are checked on the built
+# chain afterwards, as Go checks them after building it.
 _CA_POLICY = (verification.ExtensionPolicy.permit_all()
               .require_present(x509.BasicConstraints, _AGNOSTIC, _is_ca)
               .may_be_present(x509.KeyUsage, _AGNOSTIC, _may_sign_certificates))
-_LEAF_POLICY = verification.ExtensionPolicy.permit_all().may_be_present(x509.ExtendedKeyUsage, _AGNOSTIC, _leaf_usage)
-
-
-def _rfc3339(when: dt.datetime) -> str:
-    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+_LEAF_POLICY = verification.ExtensionPolicy.permit_all()
 
 
 def _colon_hex(data: bytes) -> str:
@@ -102,7 +87,8 @@ class ChainVerifier:
     """
 
     def __init__(self, roots: Sequence[x509.Certificate], cache_ttl: float = 0.0) -> None:
-        self._store = verification.Store(list(roots))
+        self._roots = list(roots)
+        self._store = verification.Store(self._roots)
         self.cache_ttl = cache_ttl
         self._outcomes: LRUExpireCache[tuple[bytes, ...], tuple[x509.Certificate, str]] = LRUExpireCache(4096)
 
@@ -131,18 +117,19 @@ class ChainVerifier:
     def _verify(self, chain: Sequence[x509.Certificate]) -> None:
         leaf = chain[0]
         now = dt.datetime.now(dt.UTC)
-        if now > leaf.not_valid_after_utc:
-            raise ValueError(f"{EXPIRED}: current time {_rfc3339(now)} is after {_rfc3339(leaf.not_valid_after_utc)}")
-        if now < leaf.not_valid_before_utc:
-            raise ValueError(f"{EXPIRED}: current time {_rfc3339(now)} is before {_rfc3339(leaf.not_valid_before_utc)}")
+        expired = check_validity_period(leaf, now)
+        if expired is not None:
+            raise ValueError(expired)
         # The verification time is fixed when a verifier is built, so build one per chain.
         verifier = (verification.PolicyBuilder().store(self._store).time(now)
                     .extension_policies(ca_policy=_CA_POLICY, ee_policy=_LEAF_POLICY)
                     .build_client_verifier())
         try:
-            verifier.verify(leaf, list(chain[1:]))
-        except verification.VerificationError as err:
-            raise ValueError(INCOMPATIBLE_USAGE if INCOMPATIBLE_USAGE in str(err) else UNKNOWN_AUTHORITY) from None
+            verified = verifier.verify(leaf, list(chain[1:]))
+        except verification.VerificationError:
+            raise ValueError(chain_error(chain, self._roots, now)) from None
+        if not chain_allows_client_auth(verified.chain):
+            raise ValueError(INCOMPATIBLE_USAGE)
 
 
 def parse_chain(der_chain: Sequence[bytes]) -> list[x509.Certificate]:

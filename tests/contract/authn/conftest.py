@@ -65,19 +65,35 @@ def _client_cert(ca: pki.CertificateAuthority, cn: str, orgs: list[str] | None =
             .sign(ca.private_key, hashes.SHA256()))
 
 
-def _intermediate(root: pki.CertificateAuthority, cn: str) -> pki.CertificateAuthority:
+def _intermediate(root: pki.CertificateAuthority, cn: str, *, not_after: dt.datetime | None = None,
+                  cert_sign: bool = True, usages: list[x509.ObjectIdentifier] | None = None) -> pki.CertificateAuthority:
+    key = pki.generate_private_key("ec")
+    now = dt.datetime.now(dt.UTC)
+    builder = (x509.CertificateBuilder()
+               .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+               .issuer_name(root.certificate.subject).public_key(key.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(now - dt.timedelta(days=10))
+               .not_valid_after(not_after or now + dt.timedelta(days=30))
+               .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+               .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                            data_encipherment=False, key_agreement=False, key_cert_sign=cert_sign,
+                                            crl_sign=True, encipher_only=False, decipher_only=False), critical=True))
+    if usages is not None:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
+    return pki.CertificateAuthority(builder.sign(root.private_key, hashes.SHA256()), key)
+
+
+def _impostor_ca(ca: pki.CertificateAuthority) -> pki.CertificateAuthority:
+    """A CA with the cluster CA's very name but a key of its own (another cluster's "kubernetes" CA)."""
     key = pki.generate_private_key("ec")
     now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
-            .issuer_name(root.certificate.subject).public_key(key.public_key())
+            .subject_name(ca.certificate.subject).issuer_name(ca.certificate.subject).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                                         crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
-            .sign(root.private_key, hashes.SHA256()))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
     return pki.CertificateAuthority(cert, key)
 
 
@@ -93,7 +109,14 @@ class Certs:
     expired: list[bytes]
     not_yet_valid: list[bytes]
     serving_only: list[bytes]
+    serving_from_other_ca: list[bytes]
     via_intermediate: list[bytes]
+    via_expired_intermediate: list[bytes]
+    via_intermediate_without_cert_sign: list[bytes]
+    via_server_only_intermediate: list[bytes]
+    from_impostor_ca: list[bytes]
+    ca_name: str
+    expired_intermediate_not_after: dt.datetime
     without_intermediate: list[bytes]
     no_cn: list[bytes]
     front_proxy: list[bytes]
@@ -112,6 +135,13 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
     inter = _intermediate(ca, "intermediate-ca")
     alice = _client_cert(ca, "alice", ["devs", "ops"])
     via = _client_cert(inter, "carol", ["team"])
+    expired_inter = _intermediate(ca, "expired-intermediate-ca", not_after=now - dt.timedelta(days=1))
+    unsigning_inter = _intermediate(ca, "unsigning-intermediate-ca", cert_sign=False)
+    server_inter = _intermediate(ca, "server-intermediate-ca", usages=[ExtendedKeyUsageOID.SERVER_AUTH])
+
+    def via_ca(issuer: pki.CertificateAuthority) -> list[bytes]:
+        return [_der(_client_cert(issuer, "dave")), _der(issuer.certificate)]
+
     return Certs(
         files=files,
         admin=[_der(files.admin.load_certificate())],
@@ -123,7 +153,14 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
         not_yet_valid=[_der(_client_cert(ca, "future", not_before=now + dt.timedelta(days=1),
                                          not_after=now + dt.timedelta(days=2)))],
         serving_only=[_der(_client_cert(ca, "server", usages=[ExtendedKeyUsageOID.SERVER_AUTH]))],
+        serving_from_other_ca=[_der(_client_cert(other, "server", usages=[ExtendedKeyUsageOID.SERVER_AUTH]))],
         via_intermediate=[_der(via), _der(inter.certificate)],
+        via_expired_intermediate=via_ca(expired_inter),
+        via_intermediate_without_cert_sign=via_ca(unsigning_inter),
+        via_server_only_intermediate=via_ca(server_inter),
+        from_impostor_ca=[_der(_client_cert(_impostor_ca(ca), "eve", ["system:masters"]))],
+        ca_name=str(ca.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value),
+        expired_intermediate_not_after=expired_inter.certificate.not_valid_after_utc,
         without_intermediate=[_der(via)],
         no_cn=[_der(_no_cn_cert(ca))],
         front_proxy=[_der(files.front_proxy_client.load_certificate())],

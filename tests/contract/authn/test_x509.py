@@ -63,6 +63,41 @@ async def test_serving_certificate_is_not_a_client_certificate(stub, certs):
     assert "x509: certificate specifies an incompatible key usage" in r.reason
 
 
+async def test_serving_certificate_of_an_unknown_ca_is_an_unknown_authority(strict_stub, certs):
+    # Go checks extended key usages on the chains it built: with no chain, the authority is the problem.
+    r = await refused(strict_stub, request(chain=certs.serving_from_other_ca))
+    assert r.reason.endswith(" failed: x509: certificate signed by unknown authority")
+
+
+async def test_intermediate_must_allow_client_auth_too(strict_stub, certs):
+    # Extended key usages nest down the chain: an intermediate for servers only cannot vouch for clients.
+    r = await refused(strict_stub, request(chain=certs.via_server_only_intermediate))
+    assert r.reason.endswith(" failed: x509: certificate specifies an incompatible key usage")
+
+
+async def test_expired_intermediate_is_worded_as_expired(strict_stub, certs):
+    r = await refused(strict_stub, request(chain=certs.via_expired_intermediate))
+    not_after = certs.expired_intermediate_not_after.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert " failed: x509: certificate has expired or is not yet valid: current time " in r.reason
+    assert r.reason.endswith(f" is after {not_after}")
+
+
+async def test_intermediate_that_may_not_sign_certificates(strict_stub, certs):
+    r = await refused(strict_stub, request(chain=certs.via_intermediate_without_cert_sign))
+    assert r.reason.endswith(' failed: x509: certificate signed by unknown authority (possibly because of "x509: '
+                             'invalid signature: parent certificate cannot sign this kind of certificate" while '
+                             'trying to verify candidate authority certificate "unsigning-intermediate-ca")')
+
+
+async def test_certificate_of_another_ca_with_the_same_name(strict_stub, certs):
+    # Another cluster's CA is also called "kubernetes": Go names the candidate it tried and why it failed.
+    r = await refused(strict_stub, request(chain=certs.from_impostor_ca))
+    assert r.reason.startswith("verifying certificate SN=")
+    assert r.reason.endswith(' failed: x509: certificate signed by unknown authority (possibly because of "x509: '
+                             f'ECDSA verification failure" while trying to verify candidate authority certificate '
+                             f'"{certs.ca_name}")')
+
+
 async def test_garbage_certificate_is_refused(stub):
     r = await refused(stub, request(chain=[b"not a certificate"]))
     assert "malformed certificate" in r.reason
