@@ -1,18 +1,18 @@
 """--token-auth-file: static bearer tokens, one CSV record each: token,user,uid[,"group1,group2"].
 
-Parsed as upstream's tokenfile.NewCSV parses it: Go's encoding/csv (quoted
-fields, no comments, blank lines skipped), at least three columns per record,
-records with an empty token skipped, a later duplicate wins.
+Parsed as upstream's tokenfile.NewCSV parses it: Go's encoding/csv (gocsv: quoted
+fields, no comments, blank lines skipped, a bare quote refused), at least three
+columns per record, records with an empty token skipped, a later duplicate wins.
+A malformed file is reported with Go's own words, as kube-apiserver reports it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from apimachinery import logs
 from services.authn.audiences import Audiences, agnostic
+from services.authn.gocsv import read_records
 from services.authn.user import Response, UserInfo
 
 log = logs.get("authn")
@@ -20,27 +20,22 @@ log = logs.get("authn")
 
 def load_token_file(path: str | Path) -> dict[str, UserInfo]:
     """token -> user; ValueError with upstream's wording on a malformed file."""
-    text = Path(path).read_text(encoding="utf-8")
+    data = Path(path).read_bytes()
     tokens: dict[str, UserInfo] = {}
     record_num = 0
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        for record in reader:
-            if not record:
-                continue
-            if len(record) < 3:
-                raise ValueError(f"token file '{path}' must have at least 3 columns (token, user name, user uid), "
-                                 f"found {len(record)}")
-            record_num += 1
-            if record[0] == "":
-                log.warning("empty token in token file", path=str(path), record=record_num)
-                continue
-            if record[0] in tokens:
-                log.warning("duplicate token in token file", path=str(path), record=record_num)
-            groups = tuple(record[3].split(",")) if len(record) >= 4 else ()
-            tokens[record[0]] = UserInfo(record[1], record[2], groups)
-    except csv.Error as err:
-        raise ValueError(f"token file '{path}': parse error on line {reader.line_num}: {err}") from None
+    for fields in read_records(data):
+        record = [field.decode("utf-8") for field in fields]
+        if len(record) < 3:
+            raise ValueError(f"token file '{path}' must have at least 3 columns (token, user name, user uid), "
+                             f"found {len(record)}")
+        record_num += 1
+        if record[0] == "":
+            log.warning("empty token in token file", path=str(path), record=record_num)
+            continue
+        if record[0] in tokens:
+            log.warning("duplicate token in token file", path=str(path), record=record_num)
+        groups = tuple(record[3].split(",")) if len(record) >= 4 else ()
+        tokens[record[0]] = UserInfo(record[1], record[2], groups)
     return tokens
 
 

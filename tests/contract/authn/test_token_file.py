@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from tests.contract.authn.conftest import ISSUER, STATIC_TOKEN, refused, request
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+
+import pytest
+
+from apimachinery import service
+from kubeproto.authn.v1 import authn_pb2_grpc
+from tests.contract.authn.conftest import ISSUER, STATIC_TOKEN, authn_process, refused, request
+from tests.support.services import ROOT
 
 
 async def test_static_token_names_user_uid_and_groups(stub):
@@ -39,3 +48,61 @@ async def test_static_token_for_a_foreign_audience_is_refused(stub):
 async def test_static_token_for_the_api_audience_asked_explicitly(stub):
     resp = await stub.Authenticate(request(token=STATIC_TOKEN, audiences=["vault", ISSUER]))
     assert list(resp.audiences) == [ISSUER]
+
+
+# -- the file format: Go's encoding/csv, as tokenfile.NewCSV reads it ---------------------------------------
+
+TRICKY_TOKENS = (
+    b"\r\n"
+    b'first-token,carol,uid-carol,"a,b",an extra column,and another\r\n'
+    b"\n"
+    b'"quoted,token",dave,uid-dave\n'
+    b'"with ""quotes""",erin,uid-erin,""\n'
+    b"first-token,frank,uid-frank,later\n"  # a duplicate: the later record wins
+    b"carriage\rreturn,gina,uid-gina\n"  # a lone CR is data, not the end of a line
+    b"# token,user,uid\n"  # no comments in Go's csv: this is a token named "# token"
+    b",nobody,uid-none\n"  # an empty token is skipped
+    b"last-token,hank,uid-hank"  # no newline at the end
+)
+
+
+@pytest.fixture(scope="module")
+async def tricky_stub(tmp_path_factory) -> AsyncIterator[authn_pb2_grpc.AuthenticatorStub]:
+    tmp = tmp_path_factory.mktemp("tokens")
+    (tmp / "tokens.csv").write_bytes(TRICKY_TOKENS)
+    proc = authn_process(tmp, "--anonymous-auth=false", "--token-auth-file", str(tmp / "tokens.csv")).start()
+    channel = service.insecure_channel(proc.address)
+    yield authn_pb2_grpc.AuthenticatorStub(channel)
+    await channel.close()
+    assert proc.stop() == 0
+
+
+async def test_token_file_records_as_go_reads_them(tricky_stub):
+    async def user_of(token: str) -> tuple[str, str, list[str]]:
+        resp = await tricky_stub.Authenticate(request(token=token))
+        return resp.user.username, resp.user.uid, [g for g in resp.user.groups if g != "system:authenticated"]
+
+    assert await user_of("first-token") == ("frank", "uid-frank", ["later"])
+    assert await user_of("quoted,token") == ("dave", "uid-dave", [])
+    assert await user_of('with "quotes"') == ("erin", "uid-erin", [""])  # an empty 4th column is one empty group
+    assert await user_of("carriage\rreturn") == ("gina", "uid-gina", [])
+    assert await user_of("# token") == ("user", "uid", [])
+    assert await user_of("last-token") == ("hank", "uid-hank", [])
+    for token in ("carriage", "", "nobody"):
+        await refused(tricky_stub, request(token=token))
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (b'ok,alice,uid\nbad,bob,uid,dev"s\n', 'parse error on line 2, column 16: bare " in non-quoted-field'),
+    (b'"bad"x,bob,uid\n', 'parse error on line 1, column 5: extraneous or missing " in quoted-field'),
+    (b'ok,alice,uid,"devs\nops\n', 'record on line 1; parse error on line 2, column 5: extraneous or missing " in '
+                                   'quoted-field'),
+    (b"# a comment\nok,alice,uid\n", "must have at least 3 columns (token, user name, user uid), found 1"),
+])
+def test_malformed_token_file_stops_the_start(tmp_path, content, problem):
+    path = tmp_path / "tokens.csv"
+    path.write_bytes(content)
+    out = subprocess.run([sys.executable, "-m", "services.authn", "--port", "0", "--token-auth-file", str(path)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert problem in out.stderr
