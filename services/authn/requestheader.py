@@ -8,6 +8,7 @@ do X-Remote-User and friends say who is calling.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from urllib.parse import unquote
 
@@ -17,6 +18,8 @@ from services.authn.user import AuthenticationError, Response, UserInfo
 from services.authn.x509 import ChainVerifier, common_name
 
 Headers = dict[str, list[str]]
+
+_MALFORMED_ESCAPE = re.compile(r"%(?![0-9a-fA-F]{2})")
 
 
 def _first_value(headers: Headers, names: Sequence[str]) -> str:
@@ -32,13 +35,21 @@ def _all_values(headers: Headers, names: Sequence[str]) -> tuple[str, ...]:
     return tuple(v for name in names for v in headers.get(name, ()) if v)
 
 
+def unescape_extra_key(encoded: str) -> str:
+    """unescapeExtraKey: url.PathUnescape, or the key as it came when an escape is malformed
+    (Python's unquote would decode the good escapes around a bad one)."""
+    if _MALFORMED_ESCAPE.search(encoded):
+        return encoded
+    return unquote(encoded)
+
+
 def _extra(headers: Headers, prefixes: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    """newExtra: prefix-matched headers, the rest of the name (%-unescaped) is the extra key."""
+    """newExtra: prefix-matched headers, the rest of the name (lower-cased, %-unescaped) is the extra key."""
     extra: dict[str, list[str]] = {}
     for prefix in prefixes:
         for name, values in headers.items():
             if name.startswith(prefix):
-                extra.setdefault(unquote(name[len(prefix):]), []).extend(values)
+                extra.setdefault(unescape_extra_key(name[len(prefix):]), []).extend(values)
     return {k: tuple(v) for k, v in extra.items()}
 
 

@@ -21,6 +21,14 @@ async def test_proxy_certificate_makes_the_headers_the_user(stub, certs):
     assert extra(resp) == {"scopes": ["read", "write"], "acme.com/project": ["apollo"]}
 
 
+async def test_extra_key_with_a_malformed_escape_is_kept_as_sent(stub, certs):
+    # url.PathUnescape fails on "%zz", so upstream keeps the whole key, its good escapes included.
+    headers = {"X-Remote-User": ["alice"], "X-Remote-Extra-Acme.com%2Fteam%zz": ["a"], "X-Remote-Extra-Tail%2": ["b"],
+               "X-Remote-Extra-Ok%2fPath": ["c"]}
+    resp = await stub.Authenticate(request(chain=certs.front_proxy, headers=headers))
+    assert extra(resp) == {"acme.com%2fteam%zz": ["a"], "tail%2": ["b"], "ok/path": ["c"]}
+
+
 async def test_first_username_header_value_wins(stub, certs):
     resp = await stub.Authenticate(request(chain=certs.front_proxy, headers={"X-Remote-User": ["first", "second"]}))
     assert resp.user.username == "first"
