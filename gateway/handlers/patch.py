@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from aiohttp import web
 
-from apimachinery.errors import Cause, StatusError, bad_request
+from apimachinery.errors import Cause, StatusError, bad_request, conflict, invalid
 from apimachinery.scheme import metadata_of
+from apimachinery.validation import field
 from gateway import fieldmanager
 from gateway.context import RequestContext
 from gateway.defaults import apply_defaults
@@ -28,6 +30,7 @@ from gateway.handlers.rest import (
     authorize_create,
     check_name,
     field_manager,
+    is_stale_write,
     now,
     set_managed_fields,
     write_options,
@@ -64,14 +67,47 @@ def _force(ctx: RequestContext, kind_of_patch: str) -> bool:
     return query_bool(value)
 
 
-def _patched_name(data: dict[str, Any]) -> str:
+def _meta_field(data: dict[str, Any], name: str) -> str:
     meta = data.get("metadata")
-    return str(meta.get("name") or "") if isinstance(meta, dict) else ""
+    return str(meta.get(name) or "") if isinstance(meta, dict) else ""
 
 
 def _resource_version(data: dict[str, Any]) -> str:
-    meta = data.get("metadata")
-    return str(meta.get("resourceVersion") or "") if isinstance(meta, dict) else ""
+    return _meta_field(data, "resourceVersion")
+
+
+def read_patch(kind_of_patch: str, body: bytes) -> Any:
+    """The patch document, refused (400) as each of upstream's patch decoders refuses it."""
+    if kind_of_patch == APPLY_PATCH:
+        document = decode.load_yaml(body)
+        if document is None:
+            return {}  # an empty configuration: refused below as an object of no type
+        if not isinstance(document, dict):
+            raise bad_request("error decoding YAML: the body is not an object")
+        return document
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        if kind_of_patch == MERGE_PATCH:
+            raise bad_request("Invalid JSON Patch") from None  # json-patch's MergePatch says only this
+        # What json.Unmarshal says of a body that stops short; other syntax errors in our parser's words.
+        raise bad_request("unexpected end of JSON input" if not body.strip() or "unexpected end" in str(exc)
+                          else str(exc)) from None
+
+
+def check_uid(target: Target, patched: dict[str, Any], live: dict[str, Any] | None) -> None:
+    """A patch carries no uid precondition (as a PUT body does): a patched uid is an update of an
+    immutable field, refused by ValidateObjectMetaUpdate; an apply that would create names no uid."""
+    uid = _meta_field(patched, "uid")
+    if not uid:
+        return
+    info = target.kind.info
+    if live is None:
+        raise conflict(info.group, info.resource, target.name,
+                       f"uid mismatch: the provided object specified uid {uid}, and no existing object was found")
+    if uid != _meta_field(live, "uid"):
+        raise invalid(info.group, info.kind, target.name,
+                      [field.invalid(field.path("metadata", "uid"), uid, field.FIELD_IMMUTABLE)])
 
 
 async def patch(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
@@ -82,13 +118,7 @@ async def patch(api: APIServer, ctx: RequestContext, target: Target) -> web.Stre
     dry_run = decode.dry_run(ctx, "PatchOptions")
     force = _force(ctx, kind_of_patch)
     manager = field_manager(ctx, "PatchOptions", required=kind_of_patch == APPLY_PATCH)
-    body = await ctx.body()
-    if kind_of_patch == APPLY_PATCH:
-        document: Any = decode.load_yaml(body)
-        if not isinstance(document, dict):
-            raise bad_request("error decoding YAML: the body is not an object")
-    else:
-        document = decode.load_json(body) if body.strip() else None
+    document = read_patch(kind_of_patch, await ctx.body())
     ctx.request_object = document
     options = write_options("PatchOptions", manager, dry_run, force)
     # Like upstream's GuaranteedUpdate, retry for as long as the request may run (the
@@ -140,7 +170,11 @@ async def _attempt(api: APIServer, ctx: RequestContext, target: Target, kind_of_
         patched = decode.check_type(kind, patched)
         patched = fieldmanager.update(live_data, patched, manager, info.definition, info.api_version, now(),
                                       subresource=target.subresource)
-    check_name(_patched_name(patched), target)
+    if live_data is None:
+        check_uid(target, patched, None)  # upstream's applyPatch, before the name
+    check_name(_meta_field(patched, "name"), _meta_field(patched, "namespace"), target)
+    if live_data is not None:
+        check_uid(target, patched, live_data)  # the update's metadata validation, after it
     patched_rv = _resource_version(patched)
     conditional = bool(patched_rv) and patched_rv != live_rv
     msg, _ = decode.to_message(ctx, kind, patched, validation)
@@ -165,7 +199,7 @@ async def _attempt(api: APIServer, ctx: RequestContext, target: Target, kind_of_
         updated = await api.services.registry.update_object(kind, target.namespace, target.name, obj,
                                                             subresource=target.subresource, dry_run=dry_run)
     except StatusError as err:
-        if err.code == 409 and err.reason == "Conflict" and not conditional:
+        if is_stale_write(err) and not conditional:
             return None
         raise
     return updated, False

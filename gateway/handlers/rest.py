@@ -14,7 +14,7 @@ from google.protobuf.message import Message
 
 from apimachinery import codec
 from apimachinery.client import gvr_of
-from apimachinery.errors import Cause, bad_request
+from apimachinery.errors import OPTIMISTIC_LOCK, Cause, StatusError, bad_request
 from apimachinery.scheme import Kind, metadata_of
 from gateway.clients import unary
 from gateway.context import RequestContext
@@ -49,10 +49,19 @@ class Target:
         return gvr_of(self.kind)
 
 
-def check_name(name: str, target: Target) -> None:
-    """checkName: a body naming another object than the URL is refused (a body with no name takes the URL's)."""
-    if name and name != target.name:
+def check_name(name: str, namespace: str, target: Target) -> None:
+    """EnsureObjectNamespaceMatchesRequestNamespace, then checkName: a PUT body, or a patched object, in
+    another namespace than the URL's, or not naming the URL's object (an empty name too), is refused."""
+    if target.namespace and namespace and namespace != target.namespace:
+        raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+    if name != target.name:
         raise bad_request(f"the name of the object ({name}) does not match the name on the URL ({target.name})")
+
+
+def is_stale_write(err: StatusError) -> bool:
+    """The write's resourceVersion was overtaken (GuaranteedUpdate tries again on the newer object); any
+    other 409, a failed uid precondition, is final."""
+    return err.code == 409 and err.reason == "Conflict" and err.message.endswith(OPTIMISTIC_LOCK)
 
 
 async def authorize_create(api: APIServer, ctx: RequestContext) -> None:

@@ -25,6 +25,7 @@ from gateway.handlers.rest import (
     admit_and_confirm,
     authorize_create,
     check_name,
+    is_stale_write,
     now,
     read_object,
     set_managed_fields,
@@ -40,7 +41,7 @@ async def update(api: APIServer, ctx: RequestContext, target: Target) -> web.Str
     out = output_for(ctx)
     kind = target.kind
     data, msg, manager, dry_run = await read_object(api, ctx, kind, "UpdateOptions")
-    check_name(metadata_of(msg).name, target)
+    check_name(metadata_of(msg).name, metadata_of(msg).namespace, target)
     precondition = metadata_of(msg).resourceVersion
     options = write_options("UpdateOptions", manager, dry_run)
     # An unconditional update is retried until it lands (the request-timeout filter bounds
@@ -78,6 +79,6 @@ async def _attempt(api: APIServer, ctx: RequestContext, target: Target, data: di
         return await api.services.registry.update_object(kind, target.namespace, target.name, obj,
                                                          subresource=target.subresource, dry_run=dry_run)
     except StatusError as err:
-        if err.code == 409 and err.reason == "Conflict" and not precondition:
+        if is_stale_write(err) and not precondition:
             return None
         raise

@@ -1,0 +1,92 @@
+"""Writes whose answer kube-apiserver decides before or around storage: names and uids a body may not
+change, bodies a patch type cannot read, delete options it adjusts, defaults it always sets."""
+
+from __future__ import annotations
+
+import json
+
+from tests.e2e.conftest import Cluster, Response
+from tests.support.objects import configmap
+
+JSON = {"Content-Type": "application/json"}
+MERGE = {"Content-Type": "application/merge-patch+json"}
+STRATEGIC = {"Content-Type": "application/strategic-merge-patch+json"}
+JSON_PATCH = {"Content-Type": "application/json-patch+json"}
+APPLY = {"Content-Type": "application/apply-patch+yaml"}
+
+
+def _status(resp: Response) -> dict[str, object]:
+    body = resp.json()
+    assert body["kind"] == "Status" and body["code"] == resp.status, resp.body
+    return body  # type: ignore[no-any-return]
+
+
+def _create(cluster: Cluster, ns: str, name: str) -> dict[str, object]:
+    created = cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps", body=json.dumps(configmap(name)),
+                           headers=JSON)
+    assert created.status == 201, created.body
+    return created.json()  # type: ignore[no-any-return]
+
+
+def test_an_update_naming_another_uid_is_a_conflict_not_a_retry(cluster: Cluster, ns: str) -> None:
+    """The body's uid is a precondition of the update: a mismatch is final (upstream's GuaranteedUpdate
+    returns it at once); only a changed resourceVersion is worth trying again."""
+    uid = _create(cluster, ns, "u")["metadata"]["uid"]  # type: ignore[index]
+    resp = cluster.http("PUT", f"/api/v1/namespaces/{ns}/configmaps/u", headers=JSON, timeout=15,
+                        body=json.dumps(configmap("u", data={"a": "1"}, uid="not-the-uid")))
+    assert resp.status == 409
+    assert _status(resp)["message"] == (f'Operation cannot be fulfilled on configmaps "u": Precondition failed: '
+                                        f"UID in precondition: not-the-uid, UID in object meta: {uid}")
+    assert "data" not in cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps/u").json()
+
+
+def test_a_patch_may_not_change_the_uid(cluster: Cluster, ns: str) -> None:
+    """A patched uid is validated as an update's (metadata.uid is immutable): 422, and at once."""
+    _create(cluster, ns, "p")
+    url = f"/api/v1/namespaces/{ns}/configmaps/p"
+    for headers, body in ((MERGE, '{"metadata":{"uid":"abc"}}'),
+                          (JSON_PATCH, '[{"op":"replace","path":"/metadata/uid","value":"abc"}]')):
+        resp = cluster.http("PATCH", url, headers=headers, body=body, timeout=15)
+        assert resp.status == 422, (headers, resp.body)
+        status = _status(resp)
+        assert status["reason"] == "Invalid"
+        assert status["message"] == 'ConfigMap "p" is invalid: metadata.uid: Invalid value: "abc": field is immutable'
+        assert status["details"] == {"name": "p", "kind": "ConfigMap", "causes": [
+            {"reason": "FieldValueInvalid", "message": 'Invalid value: "abc": field is immutable',
+             "field": "metadata.uid"}]}
+
+
+def test_the_body_must_name_the_object_of_the_url(cluster: Cluster, ns: str) -> None:
+    """checkName: a PUT body, or a patched object, without the URL's name (or in another namespace) is 400."""
+    _create(cluster, ns, "n")
+    url = f"/api/v1/namespaces/{ns}/configmaps/n"
+    nameless = cluster.http("PUT", url, headers=JSON, body=json.dumps(
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}, "data": {"a": "1"}}))
+    assert nameless.status == 400
+    assert _status(nameless)["message"] == "the name of the object () does not match the name on the URL (n)"
+    unnamed = cluster.http("PATCH", url, headers=MERGE, body='{"metadata":{"name":null}}')
+    assert unnamed.status == 400
+    assert _status(unnamed)["message"] == "the name of the object () does not match the name on the URL (n)"
+    elsewhere = cluster.http("PUT", url, headers=JSON, body=json.dumps(configmap("n", namespace="other")))
+    assert elsewhere.status == 400
+    assert _status(elsewhere)["message"] == ("the namespace of the provided object does not match the namespace "
+                                             "sent on the request")
+    assert "data" not in cluster.http("GET", url).json()
+
+
+def test_patch_bodies_each_type_cannot_read(cluster: Cluster, ns: str) -> None:
+    _create(cluster, ns, "b")
+    url = f"/api/v1/namespaces/{ns}/configmaps/b"
+    # An empty body is no JSON: the strategic merge and JSON patch decoders say so (json.Unmarshal).
+    for headers in (STRATEGIC, JSON_PATCH):
+        resp = cluster.http("PATCH", url, headers=headers, body="")
+        assert resp.status == 400, (headers, resp.body)
+        assert _status(resp)["message"] == "unexpected end of JSON input"
+    # json-patch's MergePatch refuses what does not parse with its own sentence.
+    merge = cluster.http("PATCH", url, headers=MERGE, body="{bad")
+    assert merge.status == 400
+    assert _status(merge)["message"] == "Invalid JSON Patch"
+    # An empty apply configuration is an object of no type.
+    apply = cluster.http("PATCH", f"{url}?fieldManager=e2e", headers=APPLY, body="")
+    assert apply.status == 400
+    assert _status(apply)["message"] == "invalid object type: /, Kind="
