@@ -102,8 +102,9 @@ async def _options(ctx: RequestContext) -> tuple[dict[str, Any], bool, dict[str,
     ctx.request_object = {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1", **options}
     dry_run = bool(options.get("dryRun"))
     call: dict[str, Any] = {"propagation_policy": _propagation(options), "dry_run": dry_run}
-    if options.get("gracePeriodSeconds") is not None:
-        call["grace_period_seconds"] = options["gracePeriodSeconds"]
+    grace = options.get("gracePeriodSeconds")
+    if grace is not None:
+        call["grace_period_seconds"] = 1 if grace < 0 else grace  # rest.BeforeDelete: negative means one second
     return options, dry_run, call
 
 

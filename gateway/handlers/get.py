@@ -35,6 +35,7 @@ async def get(api: APIServer, ctx: RequestContext, target: Target) -> web.Stream
 async def list_(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
     out = output_for(ctx)
     limit = int_param(ctx, "limit") or 0
+    int_param(ctx, "timeoutSeconds")  # decoded with the other ListOptions (a list has no use for it)
     if limit < 0:
         limit = 0  # upstream treats a negative limit as no limit
     resp = await api.services.registry.list_objects(

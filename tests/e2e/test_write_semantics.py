@@ -90,3 +90,25 @@ def test_patch_bodies_each_type_cannot_read(cluster: Cluster, ns: str) -> None:
     apply = cluster.http("PATCH", f"{url}?fieldManager=e2e", headers=APPLY, body="")
     assert apply.status == 400
     assert _status(apply)["message"] == "invalid object type: /, Kind="
+
+
+def test_a_negative_grace_period_means_one_second(cluster: Cluster, ns: str) -> None:
+    """rest.BeforeDelete treats a negative gracePeriodSeconds as 1, so the delete goes ahead."""
+    _create(cluster, ns, "g")
+    url = f"/api/v1/namespaces/{ns}/configmaps/g"
+    resp = cluster.http("DELETE", f"{url}?gracePeriodSeconds=-1")
+    assert resp.status == 200, resp.body
+    assert resp.json()["status"] == "Success"
+    assert cluster.http("GET", url).status == 404
+    _create(cluster, ns, "g2")
+    body = cluster.http("DELETE", f"{url}2", headers=JSON, body='{"kind":"DeleteOptions","apiVersion":"v1",'
+                                                                 '"gracePeriodSeconds":-5}')
+    assert body.status == 200, body.body
+
+
+def test_a_malformed_list_timeout_is_a_bad_request(cluster: Cluster, ns: str) -> None:
+    """ListOptions.timeoutSeconds is decoded for lists as for watches."""
+    resp = cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps?timeoutSeconds=soon")
+    assert resp.status == 400
+    assert _status(resp)["reason"] == "BadRequest"
+    assert cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps?timeoutSeconds=5").status == 200
