@@ -60,6 +60,18 @@ def _pod(obj: dict[str, Any]) -> None:
                 _container(c)
 
 
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+
+
+def namespace_name_label(obj: dict[str, Any]) -> None:
+    """SetDefaults_Namespace: a named namespace is always labelled with its name (a generated name is
+    known only to the registry, which upstream's strategy labels in Canonicalize)."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict) and isinstance(meta.get("name"), str) and meta["name"]:
+        labels = meta.get("labels")
+        meta["labels"] = {**(labels if isinstance(labels, dict) else {}), NAMESPACE_NAME_LABEL: meta["name"]}
+
+
 def _claim(obj: dict[str, Any]) -> None:
     spec = obj.get("spec")
     if isinstance(spec, dict):
@@ -123,6 +135,7 @@ def _webhooks(mutating: bool) -> Defaulter:
 DEFAULTERS: dict[tuple[str, str], Defaulter] = {
     ("", "Secret"): _secret,
     ("", "Pod"): _pod,
+    ("", "Namespace"): namespace_name_label,
     ("", "PersistentVolumeClaim"): _claim,
     ("", "LimitRange"): _limit_range,
     (RBAC, "RoleBinding"): _subjects,

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 from apimachinery import logs
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
+from gateway.defaults import namespace_name_label
 
 log = logs.get("system-namespaces")
 
@@ -40,8 +42,9 @@ class SystemNamespaces:
         """True when every system namespace exists."""
         ok = True
         for name in SYSTEM_NAMESPACES:
-            _, msg, _ = self.registry.scheme.from_json({"apiVersion": "v1", "kind": "Namespace",
-                                                        "metadata": {"name": name}})
+            namespace: dict[str, Any] = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+            namespace_name_label(namespace)  # as a client's create would be defaulted
+            _, msg, _ = self.registry.scheme.from_json(namespace)
             try:
                 await self.registry.create(self.kind, msg)
                 log.info("created system namespace", namespace=name)

@@ -112,3 +112,24 @@ def test_a_malformed_list_timeout_is_a_bad_request(cluster: Cluster, ns: str) ->
     assert resp.status == 400
     assert _status(resp)["reason"] == "BadRequest"
     assert cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps?timeoutSeconds=5").status == 200
+
+
+def test_every_namespace_carries_its_name_label(cluster: Cluster) -> None:
+    """SetDefaults_Namespace: kubernetes.io/metadata.name is always the namespace's name, whatever the
+    body says, so namespace selectors can pick namespaces by name."""
+    label = "kubernetes.io/metadata.name"
+    created = cluster.http("POST", "/api/v1/namespaces", headers=JSON, body=json.dumps(
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "e2e-labelled", "labels": {label: "lie"}}}))
+    try:
+        assert created.status == 201, created.body
+        assert created.json()["metadata"]["labels"] == {label: "e2e-labelled"}
+        patched = cluster.http("PATCH", "/api/v1/namespaces/e2e-labelled", headers=MERGE,
+                               body=json.dumps({"metadata": {"labels": {label: None, "team": "a"}}}))
+        assert patched.status == 200, patched.body
+        assert patched.json()["metadata"]["labels"] == {label: "e2e-labelled", "team": "a"}
+        for system in ("default", "kube-system"):
+            assert cluster.http("GET", f"/api/v1/namespaces/{system}").json()["metadata"]["labels"][label] == system
+        selected = cluster.http("GET", f"/api/v1/namespaces?labelSelector={label}%3De2e-labelled").json()
+        assert [i["metadata"]["name"] for i in selected["items"]] == ["e2e-labelled"]
+    finally:
+        cluster.http("DELETE", "/api/v1/namespaces/e2e-labelled")
