@@ -14,7 +14,7 @@ from typing import Any
 from apimachinery import logs
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
-from gateway.defaults import namespace_name_label
+from gateway.defaults import NAMESPACE_NAME_LABEL, namespace_name_label
 
 log = logs.get("system-namespaces")
 
@@ -51,7 +51,22 @@ class SystemNamespaces:
             except StatusError as err:
                 if err.code != 409:
                     ok = False
+                    continue
+                ok = await self._label(name) and ok
         return ok
+
+    async def _label(self, name: str) -> bool:
+        """A system namespace stored before it was labelled gets its name label (upstream defaults it on
+        every read; here it is written once). False when that could not be done now."""
+        try:
+            existing = await self.registry.get(self.kind, name)
+            if existing.metadata.labels.get(NAMESPACE_NAME_LABEL) != name:  # type: ignore[attr-defined]
+                existing.metadata.labels[NAMESPACE_NAME_LABEL] = name  # type: ignore[attr-defined]
+                await self.registry.update(self.kind, existing)
+                log.info("labelled system namespace", namespace=name)
+        except StatusError:
+            return False
+        return True
 
     async def _run(self) -> None:
         while True:

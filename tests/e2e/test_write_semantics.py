@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from apimachinery.client import RegistryClient
+from gateway.controllers.system_namespaces import SystemNamespaces
 from tests.e2e.conftest import Cluster, Response
 from tests.support.objects import configmap
 
@@ -13,6 +15,7 @@ MERGE = {"Content-Type": "application/merge-patch+json"}
 STRATEGIC = {"Content-Type": "application/strategic-merge-patch+json"}
 JSON_PATCH = {"Content-Type": "application/json-patch+json"}
 APPLY = {"Content-Type": "application/apply-patch+yaml"}
+NAME_LABEL = "kubernetes.io/metadata.name"
 
 
 def _status(resp: Response) -> dict[str, object]:
@@ -117,7 +120,7 @@ def test_a_malformed_list_timeout_is_a_bad_request(cluster: Cluster, ns: str) ->
 def test_every_namespace_carries_its_name_label(cluster: Cluster) -> None:
     """SetDefaults_Namespace: kubernetes.io/metadata.name is always the namespace's name, whatever the
     body says, so namespace selectors can pick namespaces by name."""
-    label = "kubernetes.io/metadata.name"
+    label = NAME_LABEL
     created = cluster.http("POST", "/api/v1/namespaces", headers=JSON, body=json.dumps(
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "e2e-labelled", "labels": {label: "lie"}}}))
     try:
@@ -133,3 +136,19 @@ def test_every_namespace_carries_its_name_label(cluster: Cluster) -> None:
         assert [i["metadata"]["name"] for i in selected["items"]] == ["e2e-labelled"]
     finally:
         cluster.http("DELETE", "/api/v1/namespaces/e2e-labelled")
+
+
+async def test_system_namespaces_stored_without_the_label_get_it(cluster: Cluster) -> None:
+    """Namespaces written before the label was defaulted: the system-namespaces controller labels its own."""
+    client = RegistryClient(cluster.procs["registry"].address)
+    try:
+        kind = client.kind("", "v1", "namespaces")
+        stored = await client.get(kind, "kube-public")
+        del stored.metadata.labels[NAME_LABEL]  # type: ignore[attr-defined]
+        await client.update(kind, stored)  # the registry, unlike the gateway, keeps what it is given
+        assert NAME_LABEL not in cluster.http("GET", "/api/v1/namespaces/kube-public").json()["metadata"].get("labels", {})
+        assert await SystemNamespaces(client).ensure()
+    finally:
+        await client.close()
+    labels = cluster.http("GET", "/api/v1/namespaces/kube-public").json()["metadata"]["labels"]
+    assert labels[NAME_LABEL] == "kube-public"
