@@ -1,12 +1,13 @@
 """The ABAC authorizer (pkg/auth/authorizer/abac): one JSON policy per line of --authorization-policy-file.
 
 Lines are abac.authorization.kubernetes.io/v1beta1 Policy objects; a line without apiVersion
-or kind (or with a version this server does not know) is read as an unversioned v0 policy and
-converted as upstream converts it. Blank lines and lines starting with # are skipped. A
-request matches a policy when the subject matches (user, group, "*" meaning every
-authenticated user), the verb does (readonly policies allow only get, list and watch), and
-then either the resource attributes (namespace, resource, apiGroup, each exact or "*") or,
-for non-resource requests, nonResourcePath (exact, "*", or a "/prefix/*" wildcard).
+(or of version v0) is read as an unversioned v0 policy and converted as upstream converts it;
+a line of any other version or kind is refused, as upstream's decoder refuses it. Blank
+lines and lines starting with # are skipped. A request matches a policy when the subject
+matches (user, group, "*" meaning every authenticated user), the verb does (readonly
+policies allow only get, list and watch), and then either the resource attributes
+(namespace, resource, apiGroup, each exact or "*") or, for non-resource requests,
+nonResourcePath (exact, "*", or a "/prefix/*" wildcard).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2
 from services.authz.authorizer import ALLOW, NO_OPINION, READ_ONLY_VERBS, Result, RuleSet
 
-API_VERSION = "abac.authorization.kubernetes.io/v1beta1"
+GROUP = "abac.authorization.kubernetes.io"
+API_VERSION = f"{GROUP}/v1beta1"
+# runtime.NewScheme names a scheme after its call site: abac.Scheme's, in a -trimpath build.
+SCHEME_NAME = "pkg/apis/abac/register.go:33"
 ALL_AUTHENTICATED = "system:authenticated"
 SPEC_FIELDS = {"user": str, "group": str, "readonly": bool, "apiGroup": str, "resource": str, "namespace": str,
                "nonResourcePath": str}
@@ -59,6 +63,15 @@ def _fields(data: dict[str, Any], types: dict[str, type]) -> dict[str, Any]:
     return out
 
 
+def _json_type(value: Any) -> str:
+    """How encoding/json names a JSON value's type in its errors."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    return "array" if isinstance(value, list) else "object"
+
+
 def _from_v1beta1(spec: dict[str, Any]) -> Policy:
     f = _fields(spec, SPEC_FIELDS)
     p = Policy(f.get("user", ""), f.get("group", ""), f.get("readonly", False), f.get("apiGroup", ""),
@@ -82,13 +95,40 @@ def _from_v0(data: dict[str, Any]) -> Policy:
                   non_resource_path="*" if not namespace and not resource else "")
 
 
+def _decoded_kind(api_version: str, kind: str) -> str:
+    """Which of the registered kinds the universal decoder makes of a line's apiVersion and kind:
+    "v1beta1" or "v0"; ValueError with its words for anything else.
+
+    A line with no version (or no kind) fails the first decode and is decoded again as v0,
+    with the missing parts defaulted from v0: only v0's own group and version, or none at
+    all, come out as a v0 Policy. Any other version or kind is refused, as upstream refuses
+    the file: read as v0 it would grant every authenticated user everything.
+    """
+    if api_version == API_VERSION and kind == "Policy":
+        return "v1beta1"
+    if api_version.count("/") > 1:
+        raise ValueError(f"unexpected GroupVersion string: {api_version}")
+    group, _, version = api_version.rpartition("/")
+    if not version and not group:
+        group, version = GROUP, "v0"
+    if (group, version, kind or "Policy") == (GROUP, "v0", "Policy"):
+        return "v0"
+    if api_version == API_VERSION and not kind:
+        raise ValueError("converting (v1beta1.Policy) to (v0.Policy): unknown conversion")
+    gv = f"{group}/{version}" if group else version
+    raise ValueError(f'no kind "{kind or "Policy"}" is registered for version "{gv}" in scheme "{SCHEME_NAME}"')
+
+
 def parse_line(text: str) -> Policy:
     data = json.loads(text)
     if not isinstance(data, dict):
         raise ValueError(f"json: cannot unmarshal {type(data).__name__} into Go value of type struct")
-    # Only a registered version and kind decodes as v1beta1; a missing or unknown one is the
-    # unversioned (v0) format, as the universal decoder's errors send it there upstream.
-    if data.get("apiVersion") == API_VERSION and data.get("kind") == "Policy":
+    for field in ("apiVersion", "kind"):
+        if not isinstance(data.get(field) or "", str):
+            raise ValueError(f"couldn't get version/kind; json parse error: json: cannot unmarshal "
+                             f"{_json_type(data[field])} into Go struct field .{field} of type string")
+    api_version, kind = data.get("apiVersion") or "", data.get("kind") or ""
+    if _decoded_kind(api_version, kind) == "v1beta1":
         spec = data.get("spec") or {}
         if not isinstance(spec, dict):
             raise ValueError("json: cannot unmarshal spec into Go struct field Policy.spec of type abac.PolicySpec")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 
 import pytest
 
 from kubeproto.authz.v1 import authz_pb2
 from tests.contract.authz.conftest import Authz, path, resource, started, user
-from tests.support.services import ServiceProcess
+from tests.support.services import ROOT, ServiceProcess
 
 V1BETA1 = {"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "kind": "Policy"}
 
@@ -28,6 +30,9 @@ POLICY_FILE = "\n".join([
     policy(user="abac-kubelet", namespace="*", resource="nodes", apiGroup="*"),  # cluster-scoped via "*"
     "",
     json.dumps({"user": "abac-legacy", "readonly": True}),  # unversioned (v0): every namespace, resource, path
+    json.dumps({"apiVersion": "abac.authorization.kubernetes.io/v0", "kind": "Policy", "user": "abac-v0",
+                "namespace": "v0-only"}),
+    json.dumps({"kind": "Policy", "user": "abac-kind-only", "resource": "pods"}),  # no version: v0 as well
 ])
 
 
@@ -95,6 +100,35 @@ async def test_unversioned_policies_are_converted(abac: Authz) -> None:
     assert await decision(abac, resource(legacy, "list", "secrets", namespace="anywhere", group="apps")) == ALLOWED
     assert await decision(abac, path(legacy, "get", "/metrics")) == ALLOWED
     assert await decision(abac, resource(legacy, "delete", "secrets", namespace="anywhere")) == NO_MATCH
+
+
+async def test_v0_policies_with_a_version_or_a_kind(abac: Authz) -> None:
+    assert await decision(abac, resource(user("abac-v0"), "delete", "secrets", namespace="v0-only")) == ALLOWED
+    assert await decision(abac, resource(user("abac-v0"), "get", "secrets", namespace="elsewhere")) == NO_MATCH
+    assert await decision(abac, resource(user("abac-kind-only"), "create", "pods", namespace="x")) == ALLOWED
+    assert await decision(abac, resource(user("abac-kind-only"), "create", "secrets", namespace="x")) == NO_MATCH
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ({"apiVersion": "abac.authorization.kubernetes.io/v2", "kind": "Policy", "spec": {"user": "x", "readonly": True}},
+     'no kind "Policy" is registered for version "abac.authorization.kubernetes.io/v2" in scheme '),
+    ({"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "kind": "Policies", "spec": {"user": "x"}},
+     'no kind "Policies" is registered for version "abac.authorization.kubernetes.io/v1beta1" in scheme '),
+    ({"kind": "Rule", "user": "x"},
+     'no kind "Rule" is registered for version "abac.authorization.kubernetes.io/v0" in scheme '),
+    ({"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "spec": {"user": "x"}},
+     "converting (v1beta1.Policy) to (v0.Policy): unknown conversion"),
+])
+def test_a_line_of_another_version_or_kind_stops_the_start(tmp_path, line, problem) -> None:
+    # Read as an unversioned policy instead, such a line would grant every authenticated user everything.
+    policy = tmp_path / "policy.jsonl"
+    text = json.dumps(line)
+    policy.write_text(f"# policies\n{text}\n")
+    result = subprocess.run([sys.executable, "-m", "services.authz", "--registry-address", "127.0.0.1:1",
+                             "--authorization-mode", "ABAC", "--authorization-policy-file", str(policy)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"error reading policy file {policy}, line 2: {text}: {problem}" in result.stderr
 
 
 async def test_rules_review_lists_abac_rules(abac: Authz) -> None:
