@@ -6,7 +6,7 @@ with a reason only when a binding refers to a role that does not exist (the list
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from apimachinery.validation.field import go_aggregate, go_quote
 from kubeproto.authn.v1 import authn_pb2
@@ -47,11 +47,23 @@ def role_lookup_error(binding: Binding) -> str:
     return f"unsupported role reference kind: {go_quote(binding.role_kind)}"
 
 
-class RuleResolver:
-    """DefaultRuleResolver: the rules of every binding that applies to a user."""
+def role_storage_error(binding: Binding) -> str:
+    """The same through the RBAC storage's own registries, as the escalation checks read roles:
+    the storage names the resource in the plural."""
+    if binding.role_kind in ("ClusterRole", "Role"):
+        return f'{binding.role_kind.lower()}s.rbac.authorization.k8s.io "{binding.role_name}" not found'
+    return role_lookup_error(binding)
 
-    def __init__(self, store: PolicyStore) -> None:
+
+class RuleResolver:
+    """DefaultRuleResolver: the rules of every binding that applies to a user.
+
+    ``missing_role`` words a binding whose role does not exist, as the resolver's getters do:
+    the authorizer's read listers, the escalation checks' read the storage."""
+
+    def __init__(self, store: PolicyStore, missing_role: Callable[[Binding], str] = role_lookup_error) -> None:
         self.store = store
+        self.missing_role = missing_role
 
     def visit_rules_for(self, username: str, groups: list[str] | frozenset[str], namespace: str,
                         errors: list[str]) -> Iterator[tuple[Binding, tuple[Rule, ...]]]:
@@ -61,7 +73,7 @@ class RuleResolver:
         for binding in store.candidates(username, groups, namespace):
             rules = store.role_rules(binding)
             if rules is None:
-                errors.append(role_lookup_error(binding))
+                errors.append(self.missing_role(binding))
                 continue
             yield binding, rules
 

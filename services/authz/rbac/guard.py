@@ -23,7 +23,7 @@ from apimachinery.validation.field import go_aggregate, go_quote
 from kubeproto.api.rbac.v1 import generated_pb2 as rbacv1
 from kubeproto.authz.v1 import authz_pb2
 from services.authz.authorizer import ALLOW, Result
-from services.authz.rbac.authorizer import RuleResolver
+from services.authz.rbac.authorizer import RuleResolver, role_storage_error
 from services.authz.rbac.escalation import FULL_AUTHORITY, covers, escalation_message
 from services.authz.rbac.rules import Rule, compile_rules
 from services.authz.rbac.store import PolicyStore
@@ -48,7 +48,7 @@ class EscalationGuard:
                  roles: Kind, cluster_roles: Kind) -> None:
         self.authorize = authorize
         self.store = store
-        self.resolver = RuleResolver(store)
+        self.resolver = RuleResolver(store, role_storage_error)
         self.client = client
         self.roles_kind = roles
         self.cluster_roles_kind = cluster_roles

@@ -79,6 +79,26 @@ async def test_a_role_may_grant_only_rules_held(authz: Authz, rbac: Rbac, uid: s
     assert err.message.startswith('clusterroles.rbac.authorization.k8s.io "ok" is forbidden: user ')
 
 
+async def test_missing_roles_of_the_writer_are_named_as_the_storage_names_them(authz: Authz, rbac: Rbac,
+                                                                                 uid: str) -> None:
+    # The writer's rules are resolved through the RBAC storage, whose NotFound names the resource in the plural.
+    jay = user(f"jay-{uid}")
+    ns = f"a-{uid}"
+    await writer(authz, rbac, jay, ns)
+    await rbac.role_binding(ns, "dangling", "Role", "gone", [subject("User", jay.username)])
+    request = role_request(jay, "roles", ns, "more", rule(["get"], ["pods"]))
+
+    async def named() -> bool:
+        return "resolution errors" in (await refused(authz, request)).message
+
+    await eventually(named)
+    assert (await refused(authz, request)).message == (
+        f'roles.rbac.authorization.k8s.io "more" is forbidden: user "jay-{uid}" (groups=["system:authenticated"]) '
+        'is attempting to grant RBAC permissions not currently held:\n'
+        '{APIGroups:[""], Resources:["pods"], Verbs:["get"]}; '
+        'resolution errors: [roles.rbac.authorization.k8s.io "gone" not found]')
+
+
 async def test_escalate_allows_any_rules_on_the_roles_it_names(authz: Authz, rbac: Rbac, uid: str) -> None:
     dan = user(f"dan-{uid}")
     ns = f"a-{uid}"
