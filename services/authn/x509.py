@@ -140,8 +140,9 @@ def parse_chain(der_chain: Sequence[bytes]) -> list[x509.Certificate]:
 
 
 def common_name(cert: x509.Certificate) -> str:
+    """pkix.Name.CommonName: Go fills it attribute by attribute, so of several CNs the last one counts."""
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(names[0].value) if names else ""
+    return str(names[-1].value) if names else ""
 
 
 class X509Authenticator:

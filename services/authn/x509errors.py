@@ -167,10 +167,13 @@ def _already_in_chain(candidate: x509.Certificate, chain: Sequence[x509.Certific
 
 
 def _name_for_hint(cert: x509.Certificate) -> str:
-    for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME):
-        names = cert.subject.get_attributes_for_oid(oid)
-        if names and names[0].value:
-            return str(names[0].value)
+    """Subject.CommonName (the last CN), else the first organization, else the serial number."""
+    common_names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    if common_names and common_names[-1].value:
+        return str(common_names[-1].value)
+    organizations = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    if organizations:
+        return str(organizations[0].value)
     return f"serial:{cert.serial_number}"
 
 

@@ -48,13 +48,13 @@ def _der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.DER)
 
 
-def _client_cert(ca: pki.CertificateAuthority, cn: str, orgs: list[str] | None = None, *,
+def _client_cert(ca: pki.CertificateAuthority, cn: str | list[str], orgs: list[str] | None = None, *,
                  not_before: dt.datetime | None = None, not_after: dt.datetime | None = None,
                  usages: list[x509.ObjectIdentifier] | None = None) -> x509.Certificate:
     now = dt.datetime.now(dt.UTC)
     key = pki.generate_private_key("ec")
     attrs = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, o) for o in orgs or []]
-    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, cn))
+    attrs += [x509.NameAttribute(NameOID.COMMON_NAME, name) for name in ([cn] if isinstance(cn, str) else cn)]
     return (x509.CertificateBuilder()
             .subject_name(x509.Name(attrs)).issuer_name(ca.certificate.subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
@@ -115,6 +115,7 @@ class Certs:
     via_intermediate_without_cert_sign: list[bytes]
     via_server_only_intermediate: list[bytes]
     from_impostor_ca: list[bytes]
+    two_common_names: list[bytes]
     ca_name: str
     expired_intermediate_not_after: dt.datetime
     without_intermediate: list[bytes]
@@ -159,6 +160,7 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
         via_intermediate_without_cert_sign=via_ca(unsigning_inter),
         via_server_only_intermediate=via_ca(server_inter),
         from_impostor_ca=[_der(_client_cert(_impostor_ca(ca), "eve", ["system:masters"]))],
+        two_common_names=[_der(_client_cert(ca, ["first-name", "last-name"], ["b-team", "a-team"]))],
         ca_name=str(ca.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value),
         expired_intermediate_not_after=expired_inter.certificate.not_valid_after_utc,
         without_intermediate=[_der(via)],

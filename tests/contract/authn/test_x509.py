@@ -17,6 +17,13 @@ async def test_client_certificate_names_the_user_and_groups(stub, certs):
     assert extra(resp) == {"authentication.kubernetes.io/credential-id": [f"X509SHA256={fingerprint}"]}
 
 
+async def test_the_last_common_name_is_the_user_and_organizations_keep_their_order(stub, certs):
+    # Go's pkix.Name keeps the last CN it meets, and every O in the order of the subject.
+    resp = await stub.Authenticate(request(chain=certs.two_common_names))
+    assert resp.user.username == "last-name"
+    assert list(resp.user.groups) == ["b-team", "a-team", "system:authenticated"]
+
+
 async def test_admin_certificate_from_the_cluster_pki(stub, certs):
     resp = await stub.Authenticate(request(chain=certs.admin))
     assert resp.user.username == "kubernetes-admin"
