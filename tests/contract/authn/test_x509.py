@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
-from tests.contract.authn.conftest import STATIC_TOKEN, extra, refused, request
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from apimachinery import service
+from cluster import pki
+from kubeproto.authn.v1 import authn_pb2_grpc
+from tests.contract.authn.conftest import STATIC_TOKEN, authn_process, extra, refused, request
 
 
 async def test_client_certificate_names_the_user_and_groups(stub, certs):
@@ -144,3 +152,29 @@ async def test_strict_service_reports_the_certificate_alone(strict_stub, certs):
     r = await refused(strict_stub, request(chain=certs.other_ca))
     assert r.reason.startswith("verifying certificate SN=")
     assert r.reason.endswith(" failed: x509: certificate signed by unknown authority")
+
+
+async def test_a_client_certificate_listed_in_the_bundle_is_its_own_chain(tmp_path, certs):
+    # Go's Verify accepts a certificate that is itself one of the roots: some clusters list individual
+    # (self-signed) client certificates in --client-ca-file.
+    key = pki.generate_private_key("ec")
+    now = dt.datetime.now(dt.UTC)
+    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "ops"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, "pinned-user")])
+    pinned = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+              .serial_number(x509.random_serial_number())
+              .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+              .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+              .sign(key, hashes.SHA256()))
+    bundle = tmp_path / "client-ca.crt"
+    bundle.write_bytes(certs.files.ca.cert.read_bytes() + pinned.public_bytes(serialization.Encoding.PEM))
+    proc = authn_process(tmp_path, "--anonymous-auth=false", "--client-ca-file", str(bundle)).start()
+    try:
+        channel = service.insecure_channel(proc.address)
+        stub = authn_pb2_grpc.AuthenticatorStub(channel)
+        resp = await stub.Authenticate(request(chain=[pinned.public_bytes(serialization.Encoding.DER)]))
+        assert (resp.user.username, list(resp.user.groups)) == ("pinned-user", ["ops", "system:authenticated"])
+        assert (await stub.Authenticate(request(chain=certs.alice))).user.username == "alice"
+        await channel.close()
+    finally:
+        assert proc.stop() == 0
