@@ -104,7 +104,22 @@ def check_type(kind: Kind, data: Any) -> dict[str, Any]:
     return apply_defaults(kind.info.group, kind.info.kind, data)
 
 
+def cannot_be_handled(kind: Kind, why: str) -> StatusError:
+    """transformDecodeError: a body of the endpoint's kind that does not decode into it."""
+    info = kind.info
+    return bad_request(f'{info.kind} in version "{info.version}" cannot be handled as a {info.kind}: {why}')
+
+
 def to_message(ctx: RequestContext, kind: Kind, data: dict[str, Any], validation: str) -> tuple[Message, list[str]]:
+    """A POST or PUT body as to_typed() reads it; what does not decode is refused as transformDecodeError
+    words it (a 400 without causes)."""
+    try:
+        return to_typed(ctx, kind, data, validation)
+    except codec.DecodeError as err:
+        raise cannot_be_handled(kind, err.message) from None
+
+
+def to_typed(ctx: RequestContext, kind: Kind, data: dict[str, Any], validation: str) -> tuple[Message, list[str]]:
     """The typed message of `data` and the fields it does not have (refused when Strict, warned when Warn)."""
     msg, unknown = codec.decode(kind.message_class, data)
     if unknown:

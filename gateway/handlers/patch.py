@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from aiohttp import web
+from google.protobuf.message import Message
 
 from apimachinery.errors import Cause, StatusError, bad_request, conflict, invalid
 from apimachinery.scheme import metadata_of
@@ -36,6 +37,8 @@ from gateway.handlers.rest import (
     write_options,
 )
 from gateway.negotiation import unsupported_media_type
+from gateway.patch.gofmt import go_v
+from gateway.patch.json_patch import invalid_patch_shown
 from gateway.requestinfo import query_bool
 from kubeproto.registry.v1 import registry_pb2
 
@@ -149,6 +152,21 @@ def _apply_patch(kind_of_patch: str, live_data: dict[str, Any], document: Any, d
     return apply_strategic_merge_patch(live_data, document, definition)
 
 
+def _decode_patched(ctx: RequestContext, target: Target, kind_of_patch: str, document: Any,
+                    patched: dict[str, Any], validation: str) -> tuple[dict[str, Any], Message]:
+    """The patched object (defaulted) and its message. One that is not of the kind, or does not decode
+    (unknown fields when Strict), makes the patch invalid (422 on `patch`), as upstream's patchers say."""
+    try:
+        patched = decode.check_type(target.kind, patched)
+        msg, _ = decode.to_typed(ctx, target.kind, patched, validation)
+    except StatusError as err:
+        if err.code != 400:
+            raise
+        shown = go_v(document) if kind_of_patch == STRATEGIC_MERGE_PATCH else orjson.dumps(patched).decode()
+        raise invalid_patch_shown(shown, err.message) from None
+    return patched, msg
+
+
 async def _attempt(api: APIServer, ctx: RequestContext, target: Target, kind_of_patch: str, document: Any,
                    live: registry_pb2.Object | None, manager: str, force: bool, validation: str,
                    options: dict[str, Any], dry_run: bool) -> tuple[registry_pb2.Object, bool] | None:
@@ -164,10 +182,11 @@ async def _attempt(api: APIServer, ctx: RequestContext, target: Target, kind_of_
         patched = fieldmanager.apply(live_data, applied, manager, force, info.definition, info.api_version, now(),
                                      subresource=target.subresource)
         patched = apply_defaults(info.group, info.kind, patched)
+        msg, _ = decode.to_message(ctx, kind, patched, validation)
     else:
         assert live_data is not None
         patched = _apply_patch(kind_of_patch, live_data, document, info.definition)
-        patched = decode.check_type(kind, patched)
+        patched, msg = _decode_patched(ctx, target, kind_of_patch, document, patched, validation)
         patched = fieldmanager.update(live_data, patched, manager, info.definition, info.api_version, now(),
                                       subresource=target.subresource)
     if live_data is None:
@@ -177,7 +196,6 @@ async def _attempt(api: APIServer, ctx: RequestContext, target: Target, kind_of_
         check_uid(target, patched, live_data)  # the update's metadata validation, after it
     patched_rv = _resource_version(patched)
     conditional = bool(patched_rv) and patched_rv != live_rv
-    msg, _ = decode.to_message(ctx, kind, patched, validation)
     set_managed_fields(msg, patched)
     meta = metadata_of(msg)
     meta.name = target.name

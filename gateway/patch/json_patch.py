@@ -50,7 +50,12 @@ def unprocessable() -> StatusError:
 
 def invalid_patch(patched: Any, why: str) -> StatusError:
     """The 422 the handler gives when the patched JSON does not decode into the kind."""
-    shown = orjson.dumps(patched).decode()
+    return invalid_patch_shown(orjson.dumps(patched).decode(), why)
+
+
+def invalid_patch_shown(shown: str, why: str) -> StatusError:
+    """NewInvalid(GroupKind{}, "", field.Invalid("patch", shown, why)): shown is the patched JSON, or for a
+    strategic merge patch the patch as Go prints a map."""
     return StatusError(422, "Invalid", f' "" is invalid: patch: Invalid value: {json.dumps(shown)}: {why}',
                        causes=[Cause("FieldValueInvalid", f"Invalid value: {json.dumps(shown)}: {why}", "patch")])
 

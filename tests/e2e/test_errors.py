@@ -81,7 +81,8 @@ def test_field_validation_strict_warn_ignore(cluster: Cluster, ns: str) -> None:
     strict = cluster.http("POST", f"{base}?fieldValidation=Strict", headers=JSON, body=json.dumps({**configmap("s"), "bogus": 1}))
     assert strict.status == 400
     assert _status(strict)["reason"] == "BadRequest"
-    assert _status(strict)["message"] == 'strict decoding error: unknown field "bogus"'
+    assert _status(strict)["message"] == ('ConfigMap in version "v1" cannot be handled as a ConfigMap: '
+                                          'strict decoding error: unknown field "bogus"')
     warn = cluster.http("POST", base, headers=JSON, body=json.dumps({**configmap("w"), "bogus": 1}))
     assert warn.status == 201
     assert warn.headers.get_all("Warning") == ['299 - "unknown field \\"bogus\\""']
