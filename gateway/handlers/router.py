@@ -72,7 +72,9 @@ async def serve_resource(api: APIServer, ctx: RequestContext) -> web.StreamRespo
     # a cluster-scoped kind never is, except namespaces themselves, whose name is the "namespace".
     path_namespace = "" if is_namespace_kind else info.namespace
     if namespaced and not path_namespace and info.verb not in ("list", "watch"):
-        raise not_found()
+        # Only list and watch are routed across namespaces: another method on that collection is 405,
+        # anything below it has no route.
+        raise method_not_allowed() if not info.name and not info.verb_via_path else not_found()
     if not namespaced and path_namespace:
         raise not_found()
     if info.subresource:
@@ -86,6 +88,8 @@ async def serve_resource(api: APIServer, ctx: RequestContext) -> web.StreamRespo
         if handler is None or info.verb != "create":
             raise method_not_allowed()
         return await handler(api, ctx, target)
+    if info.verb not in VERBS:
+        raise not_found()  # /proxy/: no longer served
     if info.verb not in discovery.verbs_of(kind.info):  # what discovery says the resource serves
         raise method_not_allowed()
     if info.verb == "create" and info.name and not info.subresource:
