@@ -89,8 +89,10 @@ class _EventEncoder:
 
 
 def _content_type(out: Output) -> str:
+    """The stream serializer's media type, as serveWatch writes it: a Table or metadata-only watch is
+    labelled by its framing alone (application/json, or protobuf;stream=watch), not by its conversion."""
     if out.media_type == JSON:
-        return out.content_type
+        return JSON
     return f"{out.media_type};stream=watch"
 
 
