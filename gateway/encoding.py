@@ -14,32 +14,17 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-import yaml
 
 from apimachinery import codec
 from apimachinery.scheme import Kind, Scheme
+from gateway import goyaml
 from kubeproto.registry.v1 import registry_pb2
 
 _CacheKey = tuple[str, str, bytes]
 
 
-class _YamlDumper(yaml.SafeDumper):
-    """Block style, and strings that would read back as something else are quoted."""
-
-
-def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    if "\n" in data:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
-
-
-_YamlDumper.add_representer(str, _str_representer)
-
-
 def to_yaml(data: Any) -> bytes:
-    """sigs.k8s.io/yaml output: keys sorted (it goes through a map), block style."""
-    return yaml.dump(data, Dumper=_YamlDumper, sort_keys=True, default_flow_style=False, allow_unicode=True,
-                     width=1 << 30).encode()
+    return goyaml.dump(data)
 
 
 def to_json(data: Any, pretty: bool = False) -> bytes:

@@ -17,7 +17,7 @@ from google.protobuf.message import Message
 from apimachinery import codec
 from apimachinery.errors import Cause, StatusError, bad_request, invalid
 from apimachinery.scheme import Kind, split_api_version
-from gateway import protobuf, upstream_proto
+from gateway import goyaml, protobuf, upstream_proto
 from gateway.context import RequestContext
 from gateway.defaults import apply_defaults
 from gateway.negotiation import JSON, PROTOBUF, YAML, input_media_type
@@ -25,19 +25,9 @@ from gateway.negotiation import JSON, PROTOBUF, YAML, input_media_type
 FIELD_VALIDATIONS = ("Ignore", "Strict", "Warn")
 
 
-class _YamlLoader(yaml.SafeLoader):
-    """YAML 1.1 as go-yaml reads it into interface{}: timestamps stay strings."""
-
-
-_YamlLoader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def load_yaml(body: bytes) -> Any:
     try:
-        return yaml.load(body, Loader=_YamlLoader)
+        return goyaml.load(body)
     except yaml.YAMLError as exc:
         raise bad_request(f"error converting YAML to JSON: {exc}".replace("\n", " ")) from None
 
