@@ -24,7 +24,7 @@ from apimachinery.validation.field import go_quote
 from gateway import metrics
 from gateway.audit import AuditLog
 from gateway.clients import Services
-from gateway.context import RequestContext
+from gateway.context import RequestContext, new_audit_id
 from gateway.encoding import ObjectEncoder
 from gateway.filters.authn import Authenticator
 from gateway.filters.authz import Authorizer
@@ -77,7 +77,9 @@ class APIServer:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         info = resolve(request.method, request.path, request.query)
-        ctx = RequestContext(request, info, self.max_body_bytes)
+        # WithAuditInit: the client's Audit-ID, kept as given, else a new one.
+        ctx = RequestContext(request, info, self.max_body_bytes,
+                             audit_id=request.headers.get("Audit-ID") or new_audit_id())
         code = 500
         status: dict[str, Any] | None = None
         panic = False
