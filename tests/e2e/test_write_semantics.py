@@ -57,6 +57,12 @@ def test_a_patch_may_not_change_the_uid(cluster: Cluster, ns: str) -> None:
         assert status["details"] == {"name": "p", "kind": "ConfigMap", "causes": [
             {"reason": "FieldValueInvalid", "message": 'Invalid value: "abc": field is immutable',
              "field": "metadata.uid"}]}
+    # An apply that would create the object may not name a uid either.
+    fresh = cluster.http("PATCH", f"/api/v1/namespaces/{ns}/configmaps/fresh?fieldManager=e2e", headers=APPLY,
+                         body=json.dumps(configmap("fresh", uid="abc")))
+    assert fresh.status == 409
+    assert _status(fresh)["message"] == ('Operation cannot be fulfilled on configmaps "fresh": uid mismatch: the '
+                                         "provided object specified uid abc, and no existing object was found")
 
 
 def test_the_body_must_name_the_object_of_the_url(cluster: Cluster, ns: str) -> None:
