@@ -66,6 +66,9 @@ def _kind(api: APIServer, ctx: RequestContext) -> Kind:
 async def serve_resource(api: APIServer, ctx: RequestContext) -> web.StreamResponse:
     info = ctx.info
     kind = _kind(api, ctx)
+    if ctx.request.method == "HEAD":
+        # Authorized as a get, but go-restful routes resources for GET only.
+        raise method_not_allowed()
     namespaced = kind.info.namespaced
     is_namespace_kind = (kind.info.group, kind.info.resource) == ("", "namespaces")
     # A namespaced kind is reached under /namespaces/<ns>/ (lists and watches also across all namespaces);

@@ -28,3 +28,14 @@ def test_the_legacy_proxy_prefix_is_not_served(cluster: Cluster, ns: str) -> Non
     resp = cluster.http("GET", f"/api/v1/proxy/namespaces/{ns}/pods/p")
     assert resp.status == 404
     assert resp.json()["message"] == "the server could not find the requested resource"
+
+
+def test_head_is_not_routed_for_resources(cluster: Cluster, ns: str) -> None:
+    """RequestInfo takes HEAD for a get, but resource routes answer GET only: 405; a missing kind is 404."""
+    assert cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps", headers=JSON,
+                        body=json.dumps(configmap("h"))).status == 201
+    for path in (f"/api/v1/namespaces/{ns}/configmaps/h", f"/api/v1/namespaces/{ns}/configmaps"):
+        resp = cluster.http("HEAD", path)
+        assert resp.status == 405 and resp.body == b"", path
+    assert cluster.http("HEAD", f"/api/v1/namespaces/{ns}/widgets").status == 404
+    assert cluster.http("HEAD", "/healthz").status == 200
