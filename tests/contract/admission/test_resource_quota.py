@@ -60,6 +60,17 @@ async def create_quota(client: RegistryClient, admits: list[Admit], namespace: s
         await eventually(lambda admit=admit: enforced(admit))  # type: ignore[misc]
 
 
+async def create_scoped_quota(client: RegistryClient, namespace: str, name: str, hard: dict[str, str],
+                              **spec: Any) -> None:
+    """Create a quota with scopes (which cannot hold the probe's secrets) and wait until the controller
+    initialised it."""
+    await client.create(client.kind("", "v1", "resourcequotas"),
+                        build({"apiVersion": "v1", "kind": "ResourceQuota",
+                               "metadata": {"name": name, "namespace": namespace}, "spec": {"hard": hard, **spec}}),
+                        namespace)
+    await eventually(lambda: _initialised(client, namespace, name))
+
+
 async def admit_and_store(admit: Admit, client: RegistryClient, p: Any) -> Any:
     """What the gateway does: admission, then the registry."""
     admitted = typed(await admit("CREATE", p))
@@ -216,11 +227,7 @@ async def test_object_counts(admit: Admit, client: RegistryClient, ns: str) -> N
 
 
 async def test_scoped_quota_counts_only_matching_pods(admit: Admit, client: RegistryClient, ns: str) -> None:
-    await client.create(client.kind("", "v1", "resourcequotas"),
-                        build({"apiVersion": "v1", "kind": "ResourceQuota",
-                               "metadata": {"name": "best-effort", "namespace": ns},
-                               "spec": {"hard": {"pods": "1"}, "scopes": ["BestEffort"]}}), ns)
-    await eventually(lambda: _initialised(client, ns, "best-effort"))
+    await create_scoped_quota(client, ns, "best-effort", {"pods": "1"}, scopes=["BestEffort"])
     sized = [{"name": "app", "image": "x", "resources": {"requests": {"cpu": "10m"}}}]
 
     async def second_best_effort_refused() -> bool:
@@ -284,11 +291,7 @@ async def test_events_and_reviews_are_never_charged(admit: Admit, client: Regist
 async def test_update_into_a_scope_is_charged(admit: Admit, client: RegistryClient, ns: str) -> None:
     # Setting activeDeadlineSeconds makes a pod Terminating: upstream's pod evaluator handles that
     # update, and charges the pod in full to the quotas whose scope it enters.
-    await client.create(client.kind("", "v1", "resourcequotas"),
-                        build({"apiVersion": "v1", "kind": "ResourceQuota",
-                               "metadata": {"name": "terminating", "namespace": ns},
-                               "spec": {"hard": {"pods": "1"}, "scopes": ["Terminating"]}}), ns)
-    await eventually(lambda: _initialised(client, ns, "terminating"))
+    await create_scoped_quota(client, ns, "terminating", {"pods": "1"}, scopes=["Terminating"])
     await eventually(lambda: admit_and_store(admit, client, pod("job", ns, activeDeadlineSeconds=60)))
     assert (await _used(client, ns, "terminating"))["pods"] == "1"
 
@@ -318,11 +321,7 @@ async def test_pod_level_resources_need_no_container_requests(admit: Admit, clie
 
 async def test_pod_level_resources_decide_best_effort(admit: Admit, client: RegistryClient, ns: str) -> None:
     # ComputePodQOS: a pod with pod-level resources is classed by them alone, whatever its containers ask.
-    await client.create(client.kind("", "v1", "resourcequotas"),
-                        build({"apiVersion": "v1", "kind": "ResourceQuota",
-                               "metadata": {"name": "best-effort", "namespace": ns},
-                               "spec": {"hard": {"pods": "1"}, "scopes": ["BestEffort"]}}), ns)
-    await eventually(lambda: _initialised(client, ns, "best-effort"))
+    await create_scoped_quota(client, ns, "best-effort", {"pods": "1"}, scopes=["BestEffort"])
     asking = [{"name": "app", "image": "x", "resources": {"requests": {"cpu": "10m"}}}]
     await eventually(lambda: admit("CREATE", pod("hugepages", ns, containers=asking,
                                                  resources={"limits": {"hugepages-2Mi": "2Mi"}})))
@@ -401,13 +400,8 @@ async def test_claim_status_updates_are_charged_never_refused(admit: Admit, clie
 async def test_volume_attributes_class_being_applied_counts(admit: Admit, client: RegistryClient, ns: str) -> None:
     # The VolumeAttributesClass scope matches spec.volumeAttributesClassName,
     # status.currentVolumeAttributesClassName and status.modifyVolumeStatus.targetVolumeAttributesClassName.
-    await client.create(client.kind("", "v1", "resourcequotas"),
-                        build({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "gold", "namespace": ns},
-                               "spec": {"hard": {"persistentvolumeclaims": "1"},
-                                        "scopeSelector": {"matchExpressions": [
-                                            {"scopeName": "VolumeAttributesClass", "operator": "In",
-                                             "values": ["gold"]}]}}}), ns)
-    await eventually(lambda: _initialised(client, ns, "gold"))
+    await create_scoped_quota(client, ns, "gold", {"persistentvolumeclaims": "1"}, scopeSelector={
+        "matchExpressions": [{"scopeName": "VolumeAttributesClass", "operator": "In", "values": ["gold"]}]})
 
     def claim(name: str, vac: str, status: dict[str, Any]) -> Any:
         return build({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
