@@ -74,17 +74,25 @@ def connect_reason(err: aiohttp.ClientConnectorError) -> str:
     return f"dial tcp {host_port}: {os_error.strerror or os_error}"
 
 
+# apierrors.NewGenericServerResponse's reason and wording of the codes whose wording is fixed.
+_GENERIC_RESPONSES = {
+    400: ("BadRequest", "the server rejected our request for an unknown reason"),
+    401: ("Unauthorized", "the server has asked for the client to provide credentials"),
+    404: ("NotFound", "the server could not find the requested resource"),
+    405: ("MethodNotAllowed", "the server does not allow this method on the requested resource"),
+    409: ("AlreadyExists", "the server reported a conflict"),  # a POST's conflict
+    422: ("Invalid", "the server rejected our request due to an error in our request"),
+    429: ("TooManyRequests", "the server has received too many requests and has asked us to try again later"),
+    503: ("ServiceUnavailable", "the server is currently unable to handle the request"),
+    504: ("Timeout",
+          "the server was unable to return a response in the time allotted, but may still be processing the request"),
+}
+
+
 def generic_server_response(code: int, server_message: str, retry_after_seconds: int = 0) -> StatusError:
     """apierrors.NewGenericServerResponse of a POST without a resource: the code's reason and wording."""
-    reason, message = "", f"the server responded with the status code {code} but did not return more information"
-    if code == 409:
-        reason, message = "AlreadyExists", "the server reported a conflict"  # a POST's conflict
-    elif code == 404:
-        reason, message = "NotFound", "the server could not find the requested resource"
-    elif code == 400:
-        reason, message = "BadRequest", "the server rejected our request for an unknown reason"
-    elif code == 401:
-        reason, message = "Unauthorized", "the server has asked for the client to provide credentials"
+    if code in _GENERIC_RESPONSES:
+        reason, message = _GENERIC_RESPONSES[code]
     elif code == 403:
         # The server's message says who may not do what: kept as it is.
         reason, message = "Forbidden", server_message
@@ -94,20 +102,11 @@ def generic_server_response(code: int, server_message: str, retry_after_seconds:
             "the server was unable to respond with a content type that the client supports"
     elif code == 415:
         reason, message = "UnsupportedMediaType", server_message
-    elif code == 405:
-        reason, message = "MethodNotAllowed", "the server does not allow this method on the requested resource"
-    elif code == 422:
-        reason, message = "Invalid", "the server rejected our request due to an error in our request"
-    elif code == 503:
-        reason, message = "ServiceUnavailable", "the server is currently unable to handle the request"
-    elif code == 504:
-        reason = "Timeout"
-        message = "the server was unable to return a response in the time allotted, but may still be processing the request"
-    elif code == 429:
-        reason, message = "TooManyRequests", "the server has received too many requests and has asked us to try again later"
     elif code >= 500:
         reason = "InternalError"
         message = f"an error on the server ({go_quote(server_message)}) has prevented the request from succeeding"
+    else:
+        reason, message = "", f"the server responded with the status code {code} but did not return more information"
     return StatusError(code, reason, message, retry_after_seconds=retry_after_seconds)
 
 
