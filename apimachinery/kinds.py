@@ -45,6 +45,9 @@ def _k(group: str, version: str, kind: str, resource: str, namespaced: bool, pac
     )
 
 
+# v1.LabelMetadataName: every namespace carries its own name under this label (for selectors).
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+
 CORE = "io.k8s.api.core.v1"
 RBAC = "io.k8s.api.rbac.v1"
 STORAGE = "io.k8s.api.storage.v1"

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from apimachinery.kinds import NAMESPACE_NAME_LABEL
+
 RBAC = "rbac.authorization.k8s.io"
 Defaulter = Callable[[dict[str, Any]], None]
 
@@ -59,8 +61,6 @@ def _pod(obj: dict[str, Any]) -> None:
             if isinstance(c, dict):
                 _container(c)
 
-
-NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
 
 def namespace_name_label(obj: dict[str, Any]) -> None:

@@ -14,7 +14,8 @@ from typing import Any
 from apimachinery import logs
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
-from gateway.defaults import NAMESPACE_NAME_LABEL, namespace_name_label
+from apimachinery.kinds import NAMESPACE_NAME_LABEL
+from gateway.defaults import namespace_name_label
 
 log = logs.get("system-namespaces")
 

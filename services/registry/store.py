@@ -64,10 +64,11 @@ class Store:
 
     def _encode_for_storage(self, kind: Kind, msg: Message) -> bytes:
         meta = metadata_of(msg)
-        rv = meta.resourceVersion
+        rv = meta.resourceVersion if meta.HasField("resourceVersion") else None
         meta.ClearField("resourceVersion")  # derived from mod_revision on every read
         value = envelope.encode(self.scheme.to_object(kind, msg))
-        meta.resourceVersion = rv
+        if rv is not None:  # an absent one stays absent (a dry-run create answers without it)
+            meta.resourceVersion = rv
         if len(value) > self.config.max_object_bytes:
             raise errors.request_entity_too_large(
                 f"object is too large to store: {len(value)} bytes, limit is {self.config.max_object_bytes}")
@@ -109,6 +110,7 @@ class Store:
             causes = validate_create(kind, msg)
             if causes:
                 raise self._invalid(kind, meta.name or meta.generateName, causes)
+            self.strategy(kind).canonicalize(msg)
             key = self.key(kind, namespace, meta.name)
             value = self._encode_for_storage(kind, msg)
             if dry_run:
@@ -235,6 +237,7 @@ class Store:
         causes = validate_update(kind, new, old)
         if causes:
             raise self._invalid(kind, old_meta.name, causes)
+        strategy.canonicalize(new)
         new_meta.resourceVersion = old_meta.resourceVersion
         if new.SerializeToString(deterministic=True) == old.SerializeToString(deterministic=True):
             return None

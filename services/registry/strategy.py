@@ -7,6 +7,7 @@ from __future__ import annotations
 from google.protobuf.message import Message
 
 from apimachinery.codec import now_time
+from apimachinery.kinds import NAMESPACE_NAME_LABEL
 from apimachinery.scheme import Kind, metadata_of
 
 # Spec-less kinds: any change outside metadata counts as a new generation.
@@ -38,6 +39,12 @@ class Strategy:
             msg.status.phase = "Pending"  # type: ignore[attr-defined]
         elif name == "Secret" and self.kind.info.group == "":
             _merge_string_data(msg)
+
+    def canonicalize(self, msg: Message) -> None:
+        """Normalize an object after validation, on create and update (rest.RESTCreateStrategy.Canonicalize):
+        a namespace is labelled with its own name, which a generateName create only now knows."""
+        if self.is_namespace:
+            metadata_of(msg).labels[NAMESPACE_NAME_LABEL] = metadata_of(msg).name
 
     # update -------------------------------------------------------------------------
 

@@ -74,6 +74,9 @@ class Cluster:
     alice: CertKeyPair
     audit_log: Path
     procs: dict[str, ServiceProcess] = field(default_factory=dict)
+    # Where the registry keeps its data: for tests that must write what no API request can.
+    etcd_endpoints: list[str] = field(default_factory=list)
+    etcd_prefix: str = ""
 
     @property
     def port(self) -> int:
@@ -145,6 +148,7 @@ def cluster(etcd: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clu
     policy.write_text(AUDIT_POLICY)
     c = Cluster(tmp, pki, "", tmp / "admin.kubeconfig", tmp / "alice.kubeconfig", alice, tmp / "audit.log")
     prefix = f"/e2e-{uuid.uuid4().hex[:8]}"
+    c.etcd_endpoints, c.etcd_prefix = list(etcd.endpoints), prefix
     try:
         c.procs["registry"] = _service("registry", "services.registry", [
             "--etcd-servers", ",".join(etcd.endpoints), "--etcd-prefix", prefix, "--etcd-compaction-interval", "0",

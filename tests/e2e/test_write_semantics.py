@@ -7,6 +7,8 @@ import json
 
 from apimachinery.client import RegistryClient
 from gateway.controllers.system_namespaces import SystemNamespaces
+from services.registry import envelope, keys
+from services.registry.etcd import Etcd
 from tests.e2e.conftest import Cluster, Response
 from tests.support.objects import configmap
 
@@ -145,16 +147,22 @@ def test_every_namespace_carries_its_name_label(cluster: Cluster) -> None:
 
 
 async def test_system_namespaces_stored_without_the_label_get_it(cluster: Cluster) -> None:
-    """Namespaces written before the label was defaulted: the system-namespaces controller labels its own."""
+    """Namespaces written before the label was defaulted (the registry now labels every namespace it
+    writes, so the old value goes into etcd directly): the system-namespaces controller labels its own."""
     client = RegistryClient(cluster.procs["registry"].address)
+    raw = Etcd(cluster.etcd_endpoints)
     try:
         kind = client.kind("", "v1", "namespaces")
-        stored = await client.get(kind, "kube-public")
+        key = keys.object_key(cluster.etcd_prefix, kind, "", "kube-public")
+        kv, _ = await raw.get(key)
+        assert kv is not None
+        _, stored = client.scheme.from_object(envelope.decode(kv.value))
         del stored.metadata.labels[NAME_LABEL]  # type: ignore[attr-defined]
-        await client.update(kind, stored)  # the registry, unlike the gateway, keeps what it is given
+        await raw.put(key, envelope.encode(client.scheme.to_object(kind, stored)))
         assert NAME_LABEL not in cluster.http("GET", "/api/v1/namespaces/kube-public").json()["metadata"].get("labels", {})
         assert await SystemNamespaces(client).ensure()
     finally:
         await client.close()
+        await raw.close()
     labels = cluster.http("GET", "/api/v1/namespaces/kube-public").json()["metadata"]["labels"]
     assert labels[NAME_LABEL] == "kube-public"

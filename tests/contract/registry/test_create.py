@@ -126,6 +126,7 @@ async def test_secret_string_data_lands_in_data(client, kind, ns, obj):
 async def test_dry_run_writes_nothing(client, kind, ns, obj):
     out = await client.create(kind("configmaps"), obj(configmap("dry")), namespace=ns, dry_run=True)
     assert out.metadata.name == "dry" and out.metadata.uid
+    assert not out.metadata.HasField("resourceVersion")  # not stored, so no version, not an empty one
     assert await count(client, kind("configmaps"), ns) == 0
 
 
@@ -152,3 +153,19 @@ async def test_an_invalid_object_of_a_group_names_its_qualified_kind(client, kin
     with pytest.raises(StatusError) as err:
         await client.create(kind("configmaps"), obj(configmap("Bad")), namespace=ns)
     assert err.value.message.startswith('ConfigMap "Bad" is invalid: metadata.name: ')
+
+
+async def test_a_namespace_is_labelled_with_its_name_generated_or_not(client, kind, obj):
+    """The namespace strategy's Canonicalize: the label follows the name, which generateName makes only here;
+    a label the client set to something else is overwritten, on create and on update."""
+    nss = kind("namespaces")
+    generated = await client.create(nss, obj({"apiVersion": "v1", "kind": "Namespace",
+                                              "metadata": {"generateName": "gen-"}}))
+    name = generated.metadata.name
+    assert name.startswith("gen-") and dict(generated.metadata.labels) == {"kubernetes.io/metadata.name": name}
+    named = await client.create(nss, obj({"apiVersion": "v1", "kind": "Namespace", "metadata": {
+        "name": f"{name}-x", "labels": {"kubernetes.io/metadata.name": "other", "team": "a"}}}))
+    assert dict(named.metadata.labels) == {"kubernetes.io/metadata.name": f"{name}-x", "team": "a"}
+    named.metadata.labels["kubernetes.io/metadata.name"] = "again"
+    updated = await client.update(nss, named)
+    assert updated.metadata.labels["kubernetes.io/metadata.name"] == f"{name}-x"
