@@ -54,6 +54,14 @@ rules:
 """
 
 
+# Request bodies' media types, as headers.
+JSON = {"Content-Type": "application/json"}
+YAML = {"Content-Type": "application/yaml"}
+MERGE = {"Content-Type": "application/merge-patch+json"}
+STRATEGIC = {"Content-Type": "application/strategic-merge-patch+json"}
+JSON_PATCH = {"Content-Type": "application/json-patch+json"}
+APPLY = {"Content-Type": "application/apply-patch+yaml"}
+
 @dataclass
 class Response:
     status: int
@@ -62,6 +70,13 @@ class Response:
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+    def failure(self) -> dict[str, Any]:
+        """The body, checked to be the failed metav1.Status of this response's code."""
+        body: dict[str, Any] = self.json()
+        assert body["kind"] == "Status" and body["apiVersion"] == "v1" and body["status"] == "Failure", self.body
+        assert body["code"] == self.status, self.body
+        return body
 
 
 @dataclass

@@ -10,10 +10,9 @@ from typing import Any
 import kubernetes
 import yaml
 
-from tests.e2e.conftest import Cluster
+from tests.e2e.conftest import JSON, Cluster
 from tests.support.objects import configmap
 
-JSON = {"Content-Type": "application/json"}
 AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import uuid
 
-from tests.e2e.conftest import Cluster
+from tests.e2e.conftest import JSON, Cluster
 from tests.support.objects import configmap
 from tests.support.wait import until
-
-JSON = {"Content-Type": "application/json"}
 
 
 def test_a_request_keeps_the_audit_id_its_client_gave(cluster: Cluster) -> None:

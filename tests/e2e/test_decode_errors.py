@@ -5,17 +5,10 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e.conftest import Cluster, Response
+from tests.e2e.conftest import JSON, Cluster
 from tests.support.objects import configmap
 
-JSON = {"Content-Type": "application/json"}
 PREFIX = 'ConfigMap in version "v1" cannot be handled as a ConfigMap: '
-
-
-def _status(resp: Response) -> dict[str, object]:
-    body = resp.json()
-    assert body["kind"] == "Status" and body["code"] == resp.status, resp.body
-    return body  # type: ignore[no-any-return]
 
 
 def test_a_create_or_update_that_does_not_decode_is_a_bad_request(cluster: Cluster, ns: str) -> None:
@@ -23,18 +16,18 @@ def test_a_create_or_update_that_does_not_decode_is_a_bad_request(cluster: Clust
     unknown = cluster.http("POST", f"{base}?fieldValidation=Strict", headers=JSON,
                            body=json.dumps({**configmap("s"), "bogus": 1}))
     assert unknown.status == 400
-    assert _status(unknown) == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+    assert unknown.failure() == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                                 "message": PREFIX + 'strict decoding error: unknown field "bogus"',
                                 "reason": "BadRequest", "code": 400}
     mistyped = cluster.http("POST", base, headers=JSON, body='{"metadata":{"name":"t"},"data":{"a":1}}')
     assert mistyped.status == 400
-    assert str(_status(mistyped)["message"]).startswith(PREFIX)
-    assert "details" not in _status(mistyped)
+    assert str(mistyped.failure()["message"]).startswith(PREFIX)
+    assert "details" not in mistyped.failure()
     assert cluster.http("POST", base, headers=JSON, body=json.dumps(configmap("u"))).status == 201
     update = cluster.http("PUT", f"{base}/u?fieldValidation=Strict", headers=JSON,
                           body=json.dumps({**configmap("u"), "bogus": 1}))
     assert update.status == 400
-    assert _status(update)["message"] == PREFIX + 'strict decoding error: unknown field "bogus"'
+    assert update.failure()["message"] == PREFIX + 'strict decoding error: unknown field "bogus"'
 
 
 def test_kubectl_shows_the_kind_that_could_not_be_decoded(cluster: Cluster, ns: str) -> None:
@@ -51,7 +44,7 @@ def test_a_patch_whose_result_does_not_decode_is_invalid(cluster: Cluster, ns: s
     merge = cluster.http("PATCH", f"{base}/p?fieldValidation=Strict", body='{"bogus":1}',
                          headers={"Content-Type": "application/merge-patch+json"})
     assert merge.status == 422
-    status = _status(merge)
+    status = merge.failure()
     assert status["reason"] == "Invalid"
     assert str(status["message"]).startswith(' "" is invalid: patch: Invalid value: "{')
     assert str(status["message"]).endswith('": strict decoding error: unknown field "bogus"')
@@ -61,11 +54,11 @@ def test_a_patch_whose_result_does_not_decode_is_invalid(cluster: Cluster, ns: s
     strategic = cluster.http("PATCH", f"{base}/p?fieldValidation=Strict", body='{"bogus":1}',
                              headers={"Content-Type": "application/strategic-merge-patch+json"})
     assert strategic.status == 422
-    assert _status(strategic)["message"] == (' "" is invalid: patch: Invalid value: "map[bogus:1]": '
+    assert strategic.failure()["message"] == (' "" is invalid: patch: Invalid value: "map[bogus:1]": '
                                              'strict decoding error: unknown field "bogus"')
     mistyped = cluster.http("PATCH", f"{base}/p", body='{"data":{"a":1}}',
                             headers={"Content-Type": "application/merge-patch+json"})
-    assert mistyped.status == 422 and _status(mistyped)["reason"] == "Invalid"
+    assert mistyped.status == 422 and mistyped.failure()["reason"] == "Invalid"
     # kubectl prints the 422 as an invalid request.
     out = cluster.kubectl("patch", "configmap", "p", "-n", ns, "--type=merge", "-p", '{"data":{"a":1}}', check=False)
     assert out.returncode != 0

@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Cluster
-
-JSON = {"Content-Type": "application/json"}
+from tests.e2e.conftest import JSON, Cluster
 
 
 @pytest.mark.parametrize(("item", "default", "default_request"), [

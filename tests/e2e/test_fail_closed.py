@@ -13,12 +13,10 @@ import pytest
 
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
-from tests.e2e.conftest import Cluster, Response, gateway_args
+from tests.e2e.conftest import JSON, Cluster, Response, gateway_args
 from tests.support.objects import configmap
 from tests.support.services import ServiceProcess
 from tests.support.wait import until
-
-JSON = {"Content-Type": "application/json"}
 
 
 def _create(cluster: Cluster, ns: str, name: str) -> Response:

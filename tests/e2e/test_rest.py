@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.e2e.conftest import Cluster
+from tests.e2e.conftest import JSON, MERGE, Cluster
 from tests.support.objects import configmap
-
-JSON = {"Content-Type": "application/json"}
-MERGE = {"Content-Type": "application/merge-patch+json"}
 
 
 def test_concurrent_patches_are_all_kept(cluster: Cluster, ns: str) -> None:

@@ -13,12 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.e2e.conftest import BOB_TOKEN, Cluster, Response, gateway_args
+from tests.e2e.conftest import BOB_TOKEN, JSON, Cluster, Response, gateway_args
 from tests.support.objects import configmap
 from tests.support.services import ServiceProcess
 from tests.support.wait import until
 
-JSON = {"Content-Type": "application/json"}
 AUTHZ = "/apis/authorization.k8s.io/v1"
 AUTHN = "/apis/authentication.k8s.io/v1"
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
@@ -45,13 +44,6 @@ def _allowed(cluster: Cluster, body: str) -> bool:
 def _grant_configmap_reader(cluster: Cluster, ns: str) -> None:
     cluster.kubectl("create", "role", "cm-reader", "-n", ns, "--verb=get,list,watch", "--resource=configmaps")
     cluster.kubectl("create", "rolebinding", "alice-reads", "-n", ns, "--role=cm-reader", "--user=alice")
-
-
-def _status(resp: Response) -> dict[str, Any]:
-    body: dict[str, Any] = resp.json()
-    assert body["kind"] == "Status" and body["apiVersion"] == "v1" and body["status"] == "Failure"
-    assert body["code"] == resp.status
-    return body
 
 
 # SubjectAccessReview / LocalSubjectAccessReview -----------------------------------------------------
@@ -96,13 +88,13 @@ def test_subject_access_review_needs_permission_and_a_subject(cluster: Cluster, 
     body = _sar("alice", ["devs"], namespace=ns, verb="list", resource="configmaps")
     forbidden = _review(cluster, body, user="alice")
     assert forbidden.status == 403
-    assert _status(forbidden)["message"] == (
+    assert forbidden.failure()["message"] == (
         'subjectaccessreviews.authorization.k8s.io is forbidden: User "alice" cannot create resource '
         '"subjectaccessreviews" in API group "authorization.k8s.io" at the cluster scope')
     nobody = _review(cluster, json.dumps({"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
                                           "spec": {"resourceAttributes": {"verb": "get", "resource": "pods"}}}))
     assert nobody.status == 422
-    causes = _status(nobody)["details"]["causes"]
+    causes = nobody.failure()["details"]["causes"]
     assert causes == [{"reason": "FieldValueInvalid", "field": "spec.user",
                        "message": 'Invalid value: "": at least one of user or group must be specified'}]
 
@@ -153,8 +145,8 @@ def test_local_subject_access_review_namespace_must_match(cluster: Cluster, ns: 
     other_meta = _review(cluster, _lsar(ns, "alice", meta_ns="elsewhere", namespace=ns, verb="get",
                                         resource="pods"), path)
     assert other_meta.status == 400
-    assert _status(other_meta)["reason"] == "BadRequest"
-    assert _status(other_meta)["message"] == ("the namespace of the provided object does not match the namespace "
+    assert other_meta.failure()["reason"] == "BadRequest"
+    assert other_meta.failure()["message"] == ("the namespace of the provided object does not match the namespace "
                                               "sent on the request")
     # spec.resourceAttributes.namespace other than (or missing beside) metadata.namespace: upstream's
     # ValidateLocalSubjectAccessReview, a 422 Invalid (metadata.namespace is the path's by then).
@@ -162,7 +154,7 @@ def test_local_subject_access_review_namespace_must_match(cluster: Cluster, ns: 
         attributes = {"verb": "get", "resource": "pods"} | ({"namespace": attrs_ns} if attrs_ns else {})
         resp = _review(cluster, _lsar(ns, "alice", **attributes), path)
         assert resp.status == 422, resp.body
-        body = _status(resp)
+        body = resp.failure()
         assert body["reason"] == "Invalid"
         assert f"spec.resourceAttributes.namespace: Invalid value: {shown}: must match metadata.namespace" \
             in body["message"]
@@ -373,7 +365,7 @@ def test_max_mutating_requests_inflight(cluster: Cluster, ns: str, mutating_limi
         assert all(a.status == 201 for a in attempts[:-1])
         refusal = attempts[-1]
         assert refusal.headers["Retry-After"] == "1"
-        body = _status(refusal)
+        body = refusal.failure()
         assert body["reason"] == "TooManyRequests" and body["message"] == TOO_MANY
         again = create("refused")
         assert again.status == 429

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e.conftest import Cluster
+from tests.e2e.conftest import JSON, Cluster
 from tests.support.objects import configmap
-
-JSON = {"Content-Type": "application/json"}
 
 
 def test_writes_to_a_namespaced_collection_across_namespaces_are_not_allowed(cluster: Cluster, ns: str) -> None:

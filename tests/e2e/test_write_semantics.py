@@ -9,21 +9,10 @@ from apimachinery.client import RegistryClient
 from gateway.controllers.system_namespaces import SystemNamespaces
 from services.registry import envelope, keys
 from services.registry.etcd import Etcd
-from tests.e2e.conftest import Cluster, Response
+from tests.e2e.conftest import APPLY, JSON, JSON_PATCH, MERGE, STRATEGIC, Cluster
 from tests.support.objects import configmap
 
-JSON = {"Content-Type": "application/json"}
-MERGE = {"Content-Type": "application/merge-patch+json"}
-STRATEGIC = {"Content-Type": "application/strategic-merge-patch+json"}
-JSON_PATCH = {"Content-Type": "application/json-patch+json"}
-APPLY = {"Content-Type": "application/apply-patch+yaml"}
 NAME_LABEL = "kubernetes.io/metadata.name"
-
-
-def _status(resp: Response) -> dict[str, object]:
-    body = resp.json()
-    assert body["kind"] == "Status" and body["code"] == resp.status, resp.body
-    return body  # type: ignore[no-any-return]
 
 
 def _create(cluster: Cluster, ns: str, name: str) -> dict[str, object]:
@@ -40,7 +29,7 @@ def test_an_update_naming_another_uid_is_a_conflict_not_a_retry(cluster: Cluster
     resp = cluster.http("PUT", f"/api/v1/namespaces/{ns}/configmaps/u", headers=JSON, timeout=15,
                         body=json.dumps(configmap("u", data={"a": "1"}, uid="not-the-uid")))
     assert resp.status == 409
-    assert _status(resp)["message"] == (f'Operation cannot be fulfilled on configmaps "u": Precondition failed: '
+    assert resp.failure()["message"] == (f'Operation cannot be fulfilled on configmaps "u": Precondition failed: '
                                         f"UID in precondition: not-the-uid, UID in object meta: {uid}")
     assert "data" not in cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps/u").json()
 
@@ -53,7 +42,7 @@ def test_a_patch_may_not_change_the_uid(cluster: Cluster, ns: str) -> None:
                           (JSON_PATCH, '[{"op":"replace","path":"/metadata/uid","value":"abc"}]')):
         resp = cluster.http("PATCH", url, headers=headers, body=body, timeout=15)
         assert resp.status == 422, (headers, resp.body)
-        status = _status(resp)
+        status = resp.failure()
         assert status["reason"] == "Invalid"
         assert status["message"] == 'ConfigMap "p" is invalid: metadata.uid: Invalid value: "abc": field is immutable'
         assert status["details"] == {"name": "p", "kind": "ConfigMap", "causes": [
@@ -63,7 +52,7 @@ def test_a_patch_may_not_change_the_uid(cluster: Cluster, ns: str) -> None:
     fresh = cluster.http("PATCH", f"/api/v1/namespaces/{ns}/configmaps/fresh?fieldManager=e2e", headers=APPLY,
                          body=json.dumps(configmap("fresh", uid="abc")))
     assert fresh.status == 409
-    assert _status(fresh)["message"] == ('Operation cannot be fulfilled on configmaps "fresh": uid mismatch: the '
+    assert fresh.failure()["message"] == ('Operation cannot be fulfilled on configmaps "fresh": uid mismatch: the '
                                          "provided object specified uid abc, and no existing object was found")
 
 
@@ -74,13 +63,13 @@ def test_the_body_must_name_the_object_of_the_url(cluster: Cluster, ns: str) -> 
     nameless = cluster.http("PUT", url, headers=JSON, body=json.dumps(
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}, "data": {"a": "1"}}))
     assert nameless.status == 400
-    assert _status(nameless)["message"] == "the name of the object () does not match the name on the URL (n)"
+    assert nameless.failure()["message"] == "the name of the object () does not match the name on the URL (n)"
     unnamed = cluster.http("PATCH", url, headers=MERGE, body='{"metadata":{"name":null}}')
     assert unnamed.status == 400
-    assert _status(unnamed)["message"] == "the name of the object () does not match the name on the URL (n)"
+    assert unnamed.failure()["message"] == "the name of the object () does not match the name on the URL (n)"
     elsewhere = cluster.http("PUT", url, headers=JSON, body=json.dumps(configmap("n", namespace="other")))
     assert elsewhere.status == 400
-    assert _status(elsewhere)["message"] == ("the namespace of the provided object does not match the namespace "
+    assert elsewhere.failure()["message"] == ("the namespace of the provided object does not match the namespace "
                                              "sent on the request")
     assert "data" not in cluster.http("GET", url).json()
 
@@ -92,15 +81,15 @@ def test_patch_bodies_each_type_cannot_read(cluster: Cluster, ns: str) -> None:
     for headers in (STRATEGIC, JSON_PATCH):
         resp = cluster.http("PATCH", url, headers=headers, body="")
         assert resp.status == 400, (headers, resp.body)
-        assert _status(resp)["message"] == "unexpected end of JSON input"
+        assert resp.failure()["message"] == "unexpected end of JSON input"
     # json-patch's MergePatch refuses what does not parse with its own sentence.
     merge = cluster.http("PATCH", url, headers=MERGE, body="{bad")
     assert merge.status == 400
-    assert _status(merge)["message"] == "Invalid JSON Patch"
+    assert merge.failure()["message"] == "Invalid JSON Patch"
     # An empty apply configuration is an object of no type.
     apply = cluster.http("PATCH", f"{url}?fieldManager=e2e", headers=APPLY, body="")
     assert apply.status == 400
-    assert _status(apply)["message"] == "invalid object type: /, Kind="
+    assert apply.failure()["message"] == "invalid object type: /, Kind="
 
 
 def test_a_negative_grace_period_means_one_second(cluster: Cluster, ns: str) -> None:
@@ -121,7 +110,7 @@ def test_a_malformed_list_timeout_is_a_bad_request(cluster: Cluster, ns: str) ->
     """ListOptions.timeoutSeconds is decoded for lists as for watches."""
     resp = cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps?timeoutSeconds=soon")
     assert resp.status == 400
-    assert _status(resp)["reason"] == "BadRequest"
+    assert resp.failure()["reason"] == "BadRequest"
     assert cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps?timeoutSeconds=5").status == 200
 
 

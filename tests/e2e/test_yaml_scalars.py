@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.e2e.conftest import Cluster
-
-YAML = {"Content-Type": "application/yaml"}
+from tests.e2e.conftest import YAML, Cluster
 
 
 def _configmap(name: str, value: str) -> str:
