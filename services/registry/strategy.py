@@ -8,6 +8,7 @@ from google.protobuf.message import Message
 
 from apimachinery.codec import now_time
 from apimachinery.kinds import NAMESPACE_NAME_LABEL
+from apimachinery.qos import pod_qos_class
 from apimachinery.scheme import Kind, metadata_of
 
 # Spec-less kinds: any change outside metadata counts as a new generation.
@@ -22,7 +23,8 @@ class Strategy:
         self.is_namespace = kind.info.group == "" and kind.info.kind == "Namespace"
         # Only pods delete gracefully (upstream's RESTGracefulDeleteStrategy); other kinds wait for their
         # finalizers with a grace period of 0, whatever was asked (markAsDeleting).
-        self.graceful = kind.info.group == "" and kind.info.kind == "Pod"
+        self.is_pod = kind.info.group == "" and kind.info.kind == "Pod"
+        self.graceful = self.is_pod
 
     # create -------------------------------------------------------------------------
 
@@ -34,9 +36,10 @@ class Strategy:
             msg.status.phase = "Active"  # type: ignore[attr-defined]
             if "kubernetes" not in msg.spec.finalizers:  # type: ignore[attr-defined]
                 msg.spec.finalizers.append("kubernetes")  # type: ignore[attr-defined]
-        elif name == "Pod" and self.kind.info.group == "":
+        elif self.is_pod:
             msg.ClearField("status")  # type: ignore[arg-type]
             msg.status.phase = "Pending"  # type: ignore[attr-defined]
+            msg.status.qosClass = pod_qos_class(msg)  # type: ignore[attr-defined,arg-type]
         elif name == "Secret" and self.kind.info.group == "":
             _merge_string_data(msg)
 
@@ -60,6 +63,9 @@ class Strategy:
             new.status.CopyFrom(status)  # type: ignore[attr-defined]
             # The status subresource may not change labels, annotations or anything else in metadata.
             metadata_of(new).resourceVersion = meta.resourceVersion
+            if self.is_pod and not new.status.qosClass:  # type: ignore[attr-defined]
+                # Set at creation and immutable; a kubelet that dropped it gets it back (podStatusStrategy).
+                new.status.qosClass = old.status.qosClass  # type: ignore[attr-defined]
         elif subresource == "finalize":
             finalizers = list(new.spec.finalizers)  # type: ignore[attr-defined]
             rv = metadata_of(new).resourceVersion

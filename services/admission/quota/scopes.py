@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apimachinery.quantity import parse
+from apimachinery import qos
+from apimachinery.qos import pod_qos_class
 from kubeproto.api.core.v1 import generated_pb2 as corev1
 
 TERMINATING = "Terminating"
@@ -14,8 +15,6 @@ NOT_BEST_EFFORT = "NotBestEffort"
 PRIORITY_CLASS = "PriorityClass"
 CROSS_NAMESPACE_POD_AFFINITY = "CrossNamespacePodAffinity"
 VOLUME_ATTRIBUTES_CLASS = "VolumeAttributesClass"
-
-QOS_COMPUTE_RESOURCES = ("cpu", "memory")
 
 
 @dataclass(frozen=True)
@@ -55,18 +54,7 @@ def is_terminating(pod: corev1.Pod) -> bool:
 
 
 def is_best_effort(pod: corev1.Pod) -> bool:
-    """QoS class BestEffort (ComputePodQOS): nothing asks for or caps cpu or memory; pod-level
-    resources, when the pod has them, decide alone."""
-    if pod.spec.HasField("resources"):
-        requirements = [pod.spec.resources]
-    else:
-        requirements = [c.resources for c in (*pod.spec.initContainers, *pod.spec.containers)]
-    for req in requirements:
-        for items in (req.requests, req.limits):
-            for name in QOS_COMPUTE_RESOURCES:
-                if name in items and parse(items[name].string).value > 0:
-                    return False
-    return True
+    return pod_qos_class(pod) == qos.BEST_EFFORT
 
 
 def _cross_namespace(terms: list[corev1.PodAffinityTerm]) -> bool:

@@ -163,3 +163,19 @@ async def test_concurrent_unconditional_updates_all_land(client, kind, ns, obj):
     assert len(set(versions)) == 16
     last = done[versions.index(max(versions))]
     assert (await client.get(cms, "all", ns)).data == last.data
+
+
+async def test_a_pod_gets_its_qos_class_at_creation_and_keeps_it(client, kind, ns, obj):
+    """podStrategy: status.qosClass is computed on create (the client's status is dropped); a status update
+    that leaves it out, as an old kubelet's may, gets it back."""
+    pods = kind("pods")
+    both = {"cpu": "1", "memory": "1Gi"}
+    created = await client.create(pods, obj({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "g"},
+        "spec": {"containers": [{"name": "c", "image": "x", "resources": {"requests": both, "limits": both}}]},
+        "status": {"qosClass": "BestEffort", "phase": "Running"}}), namespace=ns)
+    assert (created.status.qosClass, created.status.phase) == ("Guaranteed", "Pending")
+    created.status.ClearField("qosClass")
+    created.status.phase = "Running"
+    updated = await client.update(pods, created, namespace=ns, subresource="status")
+    assert (updated.status.qosClass, updated.status.phase) == ("Guaranteed", "Running")
