@@ -120,8 +120,9 @@ class Store:
                 continue
             if sent_rv.isascii() and sent_rv.isdigit() and int(sent_rv):
                 # As upstream's storage (after validation, and not for a dry run): most likely an object read back
-                # and sent again. A plain error there, so kube-apiserver answers 500 with no reason.
-                raise StatusError(500, "", "resourceVersion should not be set on objects to be created")
+                # and sent again. Upstream's is a plain error, answered 500 with no reason; bad input never gets a
+                # 500 here (docs/registry.md), so it is a 400 with upstream's message.
+                raise errors.bad_request("resourceVersion should not be set on objects to be created")
             try:
                 created, revision = await self.etcd.create(key, value)
             except TooLarge as exc:

@@ -30,11 +30,11 @@ async def test_create_sets_server_owned_metadata(client, kind, ns, obj):
 
 
 async def test_a_resource_version_on_create_is_refused(client, kind, ns, obj):
-    """As upstream's storage: an object read back and sent again is refused (a plain error, hence a 500 with no
-    reason), after validation; "0" means no version and is accepted."""
+    """As upstream's storage: an object read back and sent again is refused, after validation, with upstream's
+    message (upstream's code is a 500, a plain storage error; ours a 400); "0" means no version and is accepted."""
     with pytest.raises(StatusError) as err:
         await client.create(kind("configmaps"), obj(configmap("rv", resourceVersion="12")), namespace=ns)
-    assert (err.value.code, err.value.reason) == (500, "")
+    assert (err.value.code, err.value.reason) == (400, "BadRequest")  # upstream: 500, but bad input never is
     assert err.value.message == "resourceVersion should not be set on objects to be created"
     assert await count(client, kind("configmaps"), ns) == 0
     with pytest.raises(StatusError) as err:
