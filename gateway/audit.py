@@ -10,11 +10,9 @@ ResponseStarted (watches, when the stream begins), ResponseComplete, or Panic.
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any, Protocol
 
 import orjson
 import yaml
@@ -152,15 +150,15 @@ class AuditRecord:
     event: dict[str, Any] = field(default_factory=dict)
 
 
+class Sink(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
 class AuditLog:
-    def __init__(self, path: str, policy: Policy) -> None:
+    def __init__(self, out: Sink, policy: Policy) -> None:
+        """out: an AuditFile, or standard output for --audit-log-path=-."""
         self.policy = policy
-        self._out: IO[bytes]
-        if path == "-":
-            self._out = sys.stdout.buffer
-        else:
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-            self._out = open(path, "ab", buffering=0)  # noqa: SIM115 - lives as long as the process
+        self._out = out
 
     def begin(self, audit_id: str, received: float, uri: str, info: RequestInfo, user: authn_pb2.UserInfo | None,
               source_ip: str, user_agent: str) -> AuditRecord | None:

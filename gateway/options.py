@@ -51,6 +51,12 @@ def build_parser() -> Parser:
                    help="deadline of unary calls to the registry")
     p.add_argument("--audit-log-path", default="", help="audit.k8s.io/v1 Events, one JSON per line ('-': stdout)")
     p.add_argument("--audit-policy-file", default="", help="audit.k8s.io/v1 Policy (YAML or JSON)")
+    p.add_argument("--audit-log-maxsize", type=int, default=0,
+                   help="megabytes the audit log grows to before it is rotated (0: 100)")
+    p.add_argument("--audit-log-maxbackup", type=int, default=0, help="rotated audit logs kept (0: all)")
+    p.add_argument("--audit-log-maxage", type=int, default=0, help="days a rotated audit log is kept (0: forever)")
+    p.add_argument("--audit-log-compress", nargs="?", const="true", default="false", choices=["true", "false"],
+                   type=str.lower, help="gzip rotated audit logs")
     p.add_argument("--enable-namespace-controller", default="true", choices=["true", "false"],
                    help="run the namespace controller (finishes namespace deletion) in this process")
     p.add_argument("--advertise-address", default="",
@@ -64,6 +70,8 @@ def build_parser() -> Parser:
             errors.append("--tls-cert-file and --tls-private-key-file are required (the gateway serves HTTPS only)")
         if args.audit_policy_file and not args.audit_log_path:
             errors.append("--audit-policy-file needs --audit-log-path")
+        errors += [f"--audit-log-{name} must not be negative" for name in ("maxsize", "maxbackup", "maxage")
+                   if getattr(args, f"audit_log_{name}") < 0]
         return "; ".join(errors) or None
 
     def services(args: argparse.Namespace) -> str | None:
@@ -109,4 +117,5 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args.forwarded_header_prefixes = tuple(
         p.strip().lower() for p in args.authentication_forwarded_header_prefixes.split(",") if p.strip())
     args.namespace_controller = args.enable_namespace_controller == "true"
+    args.audit_log_compress = args.audit_log_compress == "true"
     return args

@@ -7,6 +7,7 @@ import contextlib
 import gc
 import os
 import ssl
+import sys
 from typing import Any
 
 from aiohttp import web
@@ -15,6 +16,7 @@ from apimachinery import logs, service
 from apimachinery.scheme import default_scheme
 from gateway.apiserver import APIServer
 from gateway.audit import AuditLog, PolicyError, load_policy
+from gateway.auditfile import AuditFile
 from gateway.clients import Services, Timeouts
 from gateway.controllers.namespace import NamespaceController
 from gateway.controllers.system_namespaces import SystemNamespaces
@@ -50,7 +52,10 @@ def build(args: argparse.Namespace) -> APIServer:
         except (OSError, PolicyError, ValueError) as exc:
             raise SystemExit(f"gateway: error: --audit-policy-file: {exc}") from None
         if policy is not None:
-            audit = AuditLog(args.audit_log_path, policy)
+            out = sys.stdout.buffer if args.audit_log_path == "-" else AuditFile(
+                args.audit_log_path, args.audit_log_maxsize, args.audit_log_maxbackup, args.audit_log_maxage,
+                args.audit_log_compress)
+            audit = AuditLog(out, policy)
     return APIServer(services, scheme, authn_ttl=args.authentication_cache_ttl,
                      authz_allowed_ttl=args.authorization_cache_authorized_ttl,
                      authz_denied_ttl=args.authorization_cache_unauthorized_ttl,
