@@ -77,7 +77,7 @@ def _has_usage_stats(state: QuotaState, interesting: list[str]) -> bool:
 
 def check_request(quotas: list[QuotaState], a: Attributes, evaluator: Evaluator) -> list[QuotaState]:
     """The quotas after charging a (unchanged if nothing applies), or a 403 naming the quota."""
-    obj = a.object
+    obj = evaluator.admitted(a)
     interesting: list[int] = []
     for i, state in enumerate(quotas):
         if not evaluator.matches(state.quota, obj):

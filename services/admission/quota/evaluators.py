@@ -23,7 +23,6 @@ from services.admission.attributes import CREATE, UPDATE, Attributes
 from services.admission.quota.scopes import (
     ScopeRequirement,
     claim_matches_scope,
-    is_terminating,
     pod_matches_scope,
     quota_scopes,
 )
@@ -117,6 +116,11 @@ class Evaluator:
     def usage(self, obj: Any, now: float | None = None) -> ResourceList:
         raise NotImplementedError
 
+    def admitted(self, a: Attributes) -> Any:
+        """The object as it will be stored, which is what upstream's quota check sees (it runs after the
+        strategy has prepared the object)."""
+        return a.object
+
 
 class ObjectCountEvaluator(Evaluator):
     def __init__(self, group: str, resource: str, kind: Kind | None = None) -> None:
@@ -171,13 +175,24 @@ class PodEvaluator(Evaluator):
         self.clock = clock
 
     def handles(self, a: Attributes) -> bool:
+        """Creates, and resizes (InPlacePodVerticalScaling): other pod updates change no usage."""
         if a.subresource == "":
-            if a.operation == UPDATE and isinstance(a.object, corev1.Pod) and isinstance(a.old_object, corev1.Pod):
-                # Setting activeDeadlineSeconds moves a pod into the Terminating scope (and out of
-                # NotTerminating): the quotas it enters are charged.
-                return is_terminating(a.old_object) != is_terminating(a.object)
             return a.operation == CREATE
         return a.subresource == "resize" and a.operation == UPDATE
+
+    def admitted(self, a: Attributes) -> Any:
+        """The pod with the status it will be stored with: none on create (PrepareForCreate drops a
+        client's), the stored one on a resize. The status feeds usage (resources being resized), so a
+        client must not be able to write its own."""
+        if not isinstance(a.object, corev1.Pod):
+            return a.object
+        pod = corev1.Pod()
+        pod.CopyFrom(a.object)
+        if isinstance(a.old_object, corev1.Pod):
+            pod.status.CopyFrom(a.old_object.status)
+        else:
+            pod.ClearField("status")
+        return pod
 
     def matching_resources(self, names: Iterable[str]) -> list[str]:
         return [n for n in names
