@@ -124,7 +124,9 @@ def parse_line(text: str) -> Policy:
     if not isinstance(data, dict):
         raise ValueError(f"json: cannot unmarshal {type(data).__name__} into Go value of type struct")
     for field in ("apiVersion", "kind"):
-        if not isinstance(data.get(field) or "", str):
+        # Only a missing or null field is absent: 0, false, [] or {} is a type error, not an empty string
+        # (which would read the line as a v0 policy granting everyone everything).
+        if data.get(field) is not None and not isinstance(data[field], str):
             raise ValueError(f"couldn't get version/kind; json parse error: json: cannot unmarshal "
                              f"{_json_type(data[field])} into Go struct field .{field} of type string")
     api_version, kind = data.get("apiVersion") or "", data.get("kind") or ""

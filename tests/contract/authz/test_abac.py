@@ -118,6 +118,11 @@ async def test_v0_policies_with_a_version_or_a_kind(abac: Authz) -> None:
      'no kind "Rule" is registered for version "abac.authorization.kubernetes.io/v0" in scheme '),
     ({"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "spec": {"user": "x"}},
      "converting (v1beta1.Policy) to (v0.Policy): unknown conversion"),
+    # A falsy value of another type is a type error too, not an absent version (read as v0: allow all).
+    ({"apiVersion": 0, "kind": "Policy", "spec": {"user": "x"}},
+     "couldn't get version/kind; json parse error: json: cannot unmarshal number into Go struct field .apiVersion"),
+    ({"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "kind": False, "spec": {"user": "x"}},
+     "couldn't get version/kind; json parse error: json: cannot unmarshal bool into Go struct field .kind"),
 ])
 def test_a_line_of_another_version_or_kind_stops_the_start(tmp_path, line, problem) -> None:
     # Read as an unversioned policy instead, such a line would grant every authenticated user everything.
