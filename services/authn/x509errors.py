@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, SignatureAlgorithmOID
 
@@ -232,5 +232,9 @@ def chain_error(chain: Sequence[x509.Certificate], roots: Sequence[x509.Certific
     leaf = chain[0]
     if any(leaf == root for root in roots):
         return UNKNOWN_AUTHORITY
-    found, err = _Walk(roots, chain[1:], now).build(leaf, [leaf])
+    try:
+        found, err = _Walk(roots, chain[1:], now).build(leaf, [leaf])
+    except (UnsupportedAlgorithm, ValueError, TypeError):
+        # A presented certificate whose key cannot be read (an unknown algorithm): no chain through it.
+        return UNKNOWN_AUTHORITY
     return UNKNOWN_AUTHORITY if found or err is None else err
