@@ -132,8 +132,9 @@ def pod_limits(pod: corev1.Pod, overhead: bool = True, use_status: bool = False,
     total = _aggregate_pod(pod, limits=True, use_status=use_status)
     _pod_level(pod, total, True, pod_level)
     if overhead and pod.spec.overhead:
-        # Overhead only raises limits that are set: an unlimited resource stays unlimited.
+        # Overhead only raises limits that are set (an explicit zero among them, as PodLimits has it):
+        # an unlimited resource stays unlimited.
         for name, q in resources.from_proto(pod.spec.overhead).items():
-            if name in total and total[name].value != 0:
+            if name in total:
                 total[name] = resources.quantity_add(total[name], q)
     return total
