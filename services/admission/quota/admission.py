@@ -258,6 +258,15 @@ class ResourceQuota(ValidatingPlugin):
         evaluator = self.registry.get(a.resource.group, a.resource.resource)
         if evaluator is None or not evaluator.handles(a):
             return
+        if a.subresource == "status":
+            # A status update reports what already happened (a volume grew, a class was applied): it is
+            # charged when it can be, and never refused, not even while quotas are unknown.
+            with contextlib.suppress(StatusError):
+                await self._evaluate(a, evaluator)
+            return
+        await self._evaluate(a, evaluator)
+
+    async def _evaluate(self, a: Attributes, evaluator: Evaluator) -> None:
         if not await self.wait_for_ready():
             raise forbidden(a, "not yet ready to handle request")
         # Most namespaces have no quota: answer those without queueing behind a worker.
