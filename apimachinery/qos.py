@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
-from apimachinery.quantity import parse
+from apimachinery.quantity import QuantityError, parse
 from kubeproto.api.core.v1 import generated_pb2 as corev1
 
 BEST_EFFORT = "BestEffort"
@@ -24,7 +24,10 @@ def _positive(items: Mapping[str, object]) -> dict[str, Fraction]:
     """The cpu and memory quantities of a ResourceList that are above zero."""
     found = {}
     for name in QOS_COMPUTE_RESOURCES & set(items):
-        value = parse(items[name].string).value  # type: ignore[attr-defined]
+        try:
+            value = parse(items[name].string).value  # type: ignore[attr-defined]
+        except QuantityError:
+            continue  # validation, which runs next, refuses it with a 422
         if value > 0:
             found[name] = value
     return found

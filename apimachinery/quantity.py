@@ -45,6 +45,8 @@ _BINARY_BY_POWER = {v // 10: k for k, v in _BINARY_SUFFIXES.items()}
 
 _NANO = Fraction(1, 10**9)
 _MAX_INT64 = 2**63 - 1
+# Beyond 10**this a quantity is held capped (see _scaled).
+_MAX_DECIMAL_EXPONENT = 1000
 
 
 class QuantityError(ValueError):
@@ -115,7 +117,9 @@ def parse(text: str) -> Quantity:
         amount *= Fraction(10) ** _DECIMAL_SUFFIXES[suffix]
     elif _EXPONENT.match(suffix):
         fmt = DECIMAL_EXPONENT
-        amount *= Fraction(10) ** int(suffix[1:])
+        if len(suffix.lstrip("eE+-")) > 18:  # strconv.ParseInt of the exponent overflows
+            raise QuantityError(ERR_SUFFIX)
+        amount = _scaled(amount, int(suffix[1:]), len(number))
     else:
         raise QuantityError(ERR_SUFFIX)
     if amount != 0 and amount.denominator != 1:
@@ -127,6 +131,17 @@ def parse(text: str) -> Quantity:
         if 0 < amount < 1:
             fmt = DECIMAL_SI
     return Quantity(amount, fmt)
+
+
+def _scaled(amount: Fraction, exponent: int, digits: int) -> Fraction:
+    """amount * 10**exponent. A non-zero value under a nano is a nano, as ParseQuantity rounds it up.
+    Go keeps 1e9999999 as a scaled int64; an exact Fraction of it would take seconds of CPU, so a value
+    over 10**1000 (no resource is) is held as int64's maximum, as ParseQuantity caps what it cannot scale."""
+    if amount and exponent > digits + _MAX_DECIMAL_EXPONENT:  # |amount| >= 10**-digits
+        return Fraction(_MAX_INT64) if amount > 0 else -Fraction(_MAX_INT64)
+    if amount and exponent < -(digits + 9):  # |amount| < 10**digits, so the value is under a nano
+        return _NANO if amount > 0 else -_NANO
+    return amount * Fraction(10) ** exponent
 
 
 def _split(text: str) -> tuple[str, str]:

@@ -179,3 +179,15 @@ async def test_a_pod_gets_its_qos_class_at_creation_and_keeps_it(client, kind, n
     created.status.phase = "Running"
     updated = await client.update(pods, created, namespace=ns, subresource="status")
     assert (updated.status.qosClass, updated.status.phase) == ("Guaranteed", "Running")
+
+
+
+async def test_a_pod_with_a_malformed_quantity_is_invalid_not_an_error(client, kind, ns, obj):
+    # Computing the QoS class reads the quantities before validation does: a malformed one sent over gRPC
+    # (the gateway's codec refuses it earlier) is validation's 422, not a 500.
+    pod = obj({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "q"},
+               "spec": {"containers": [{"name": "c", "image": "x", "resources": {"requests": {"cpu": "1"}}}]}})
+    pod.spec.containers[0].resources.requests["cpu"].string = "abc"
+    with pytest.raises(StatusError) as err:
+        await client.create(kind("pods"), pod, namespace=ns)
+    assert (err.value.code, err.value.reason) == (422, "Invalid")

@@ -54,3 +54,14 @@ def test_rejects_malformed(text: str) -> None:
 def test_error_wording() -> None:
     with pytest.raises(QuantityError, match="quantities must match the regular expression"):
         parse("abc")
+
+
+def test_huge_and_tiny_exponents() -> None:
+    # A pod asking for cpu: 1e9999999 must not hold the registry's event loop for seconds computing
+    # the exact value (it is held capped); a value under a nano is a nano, as ParseQuantity rounds it up.
+    assert canonical(parse("1e9999999")) == "9223372036854775807"
+    assert canonical(parse("-2e99999")) == "-9223372036854775807"
+    assert canonical(parse("1e-9999999")) == "1e-9"
+    assert canonical(parse("1e999")) == "1e999"  # still exact where that is cheap
+    with pytest.raises(QuantityError, match="unable to parse quantity's suffix"):
+        parse("1e" + "9" * 30)
