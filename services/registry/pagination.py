@@ -31,6 +31,8 @@ EXPIRED_CONTINUE = (
     "up in the list."
 )
 _INVALID = "continue key is not valid"
+# etcd revisions are int64: a larger one in a token is not one we made.
+_MAX_REVISION = 2**63 - 1
 
 
 @dataclass
@@ -66,7 +68,7 @@ def decode_continue(token: str) -> tuple[int, str]:
         if data.get("v") != _TOKEN_VERSION:
             raise ValueError(f"{_INVALID}: server does not recognize this encoded version {data.get('v', '')}")
         rv, start = data.get("rv", 0), data.get("start", "")
-        if not isinstance(rv, int) or isinstance(rv, bool) or not isinstance(start, str):
+        if not isinstance(rv, int) or isinstance(rv, bool) or not isinstance(start, str) or rv > _MAX_REVISION:
             raise ValueError(f"{_INVALID}: malformed token")
         if rv == 0:
             raise ValueError(f"{_INVALID}: incorrect encoded start resourceVersion (version {_TOKEN_VERSION})")
@@ -85,6 +87,7 @@ async def list_page(etcd: Etcd, reader: AttrsReader, prefix: bytes, predicate: P
     """One page of at most ``limit`` matching objects (all of them when limit is 0): at ``revision``, or at
     etcd's newest when 0, which must then be at least ``min_revision`` (resourceVersionMatch=NotOlderThan)."""
     key = prefix
+    start = ""
     if continue_token:
         revision, start = decode_continue(continue_token)
         key = prefix + start.encode()
@@ -114,9 +117,11 @@ async def list_page(etcd: Etcd, reader: AttrsReader, prefix: bytes, predicate: P
             key = resp.kvs[-1].key + b"\x00"
     except Compacted:
         if continue_token:
-            # As upstream: the rest of the list, read at the newest revision, is the client's to ask for.
+            # As upstream (handleCompactedErrorForPaging): the rest of the list from the token's own start,
+            # read at the newest revision, is the client's to ask for; the objects this page had already
+            # matched are not sent, so the new token must not skip them.
             raise errors.StatusError(410, "Expired", EXPIRED_CONTINUE,
-                                     continue_token=encode_continue(LATEST, key[len(prefix):].decode())) from None
+                                     continue_token=encode_continue(LATEST, start)) from None
         raise errors.expired(EXPIRED_LIST) from None
     except FutureRevision:
         raise versions.too_large(revision, await etcd.revision()) from None

@@ -163,7 +163,7 @@ class Store:
                 f"the name of the object ({new_meta.name}) does not match the name on the URL ({name})")
         new_meta.name = name
         precondition = new_meta.resourceVersion
-        if precondition and not precondition.isdigit():
+        if precondition and not (precondition.isascii() and precondition.isdigit()):
             raise errors.bad_request(f'invalid resourceVersion "{precondition}"')
         strategy = self.strategy(kind)
         key = self.key(kind, namespace, name)

@@ -11,9 +11,11 @@ CACHE_RETRY_SECONDS = 1
 
 
 def parse_rv(text: str) -> int:
-    if not text.isdigit():
+    """A resourceVersion as ParseUint(text, 10, 64) reads it; one past etcd's int64 revisions is held at the
+    largest (it is then too large, as any version etcd has not reached)."""
+    if not (text.isascii() and text.isdigit()) or int(text) > 2**64 - 1:
         raise errors.bad_request(f'invalid resourceVersion "{text}": must be a non-negative integer')
-    return int(text)
+    return min(int(text), 2**63 - 1)
 
 
 def too_large(resource_version: int, current: int, retry_after_seconds: int = 0) -> StatusError:

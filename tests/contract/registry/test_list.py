@@ -181,6 +181,9 @@ def token(rv: int, start: str, version: str = "meta.k8s.io/v1") -> str:
 
 @pytest.mark.parametrize(("opts", "message"), [
     ({"resource_version": "abc"}, 'invalid resourceVersion "abc"'),
+    ({"resource_version": "\u00b2"}, 'invalid resourceVersion "\u00b2"'),  # a digit to str.isdigit, not to Go
+    ({"resource_version": "99999999999999999999"}, 'invalid resourceVersion "99999999999999999999"'),  # > uint64
+    ({"continue_token": token(2**64 - 1, "a")}, "invalid continue token: continue key is not valid: malformed"),
     ({"continue_token": token(5, "a"), "resource_version": "5"},
      "specifying resource version is not allowed when using continue"),
     ({"continue_token": "not-a-token"}, "invalid continue token: continue key is not valid: "),
@@ -319,3 +322,10 @@ async def test_a_namespace_list_holds_that_namespace_only(client, kind, ns, obj,
         await client.delete(cms, name, namespace=ns)
     await client.list(cms, ns)
     assert await names(client, cms, ns, **await at()) == []
+
+
+async def test_a_version_past_int64_is_too_large_not_an_error(client, kind, ns):
+    # ParseUint takes it; no etcd revision is that far (etcd's are int64).
+    with pytest.raises(StatusError) as err:
+        await client.list(kind("configmaps"), ns, resource_version=str(2**64 - 1), resource_version_match="Exact")
+    assert (err.value.code, err.value.reason) == (504, "Timeout")

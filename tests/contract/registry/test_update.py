@@ -191,3 +191,15 @@ async def test_a_pod_with_a_malformed_quantity_is_invalid_not_an_error(client, k
     with pytest.raises(StatusError) as err:
         await client.create(kind("pods"), pod, namespace=ns)
     assert (err.value.code, err.value.reason) == (422, "Invalid")
+
+
+async def test_a_resource_version_that_is_no_number_to_go_is_bad_request(client, kind, ns, obj):
+    cms = kind("configmaps")
+    made = await client.create(cms, obj(configmap("sup", data={"v": "1"})), namespace=ns)
+    made.metadata.resourceVersion = "\u00b2"  # a digit to str.isdigit, not to strconv
+    with pytest.raises(StatusError) as err:
+        await client.update(cms, made, namespace=ns)
+    assert (err.value.code, err.value.reason) == (400, "BadRequest")
+    with pytest.raises(StatusError) as err:
+        await client.get(cms, "sup", ns, resource_version="\u00b2")
+    assert (err.value.code, err.value.reason) == (400, "BadRequest")
