@@ -13,7 +13,8 @@ import re
 from typing import Any
 
 import yaml
-from yaml.nodes import Node, ScalarNode
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
@@ -96,6 +97,19 @@ class Loader(yaml.SafeLoader):
     def construct_go_scalar(self, node: ScalarNode) -> Any:
         return resolve(self.construct_scalar(node))[1]
 
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
+        """Keys as their JSON text while the mapping is built, so that 1 and true stay two keys."""
+        if isinstance(node, MappingNode):
+            self.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (list, dict)):
+                raise ConstructorError("while constructing a mapping", node.start_mark,
+                                       "found unacceptable key", key_node.start_mark)
+            mapping[_key(key)] = self.construct_object(value_node, deep=deep)
+        return mapping
+
 
 for _tag in (INT, FLOAT, BOOL, NULL):
     Loader.add_constructor(_tag, Loader.construct_go_scalar)
@@ -123,7 +137,37 @@ Dumper.add_representer(str, _str_representer)
 
 
 def load(body: bytes) -> Any:
-    return yaml.load(body, Loader=Loader)
+    """The body as sigs.k8s.io/yaml's YAMLToJSON leaves it: map keys that are not strings (1, true,
+    null) become their text, and !!binary values the string go-yaml decodes them to."""
+    return _as_json(yaml.load(body, Loader=Loader))
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_json(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bytes):
+        return key.decode("utf-8", "replace")
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    if isinstance(key, float):
+        if math.isnan(key):
+            return ".nan"
+        if math.isinf(key):
+            return ".inf" if key > 0 else "-.inf"
+        return str(int(key)) if key.is_integer() else repr(key)
+    return str(key)
 
 
 def dump(data: Any) -> bytes:

@@ -46,3 +46,15 @@ def test_yaml_output_quotes_strings_a_go_reader_would_retype(cluster: Cluster, n
             assert shown == "plain"
         else:
             assert shown in (f'"{value}"', f"'{value}'"), (value, shown)
+
+
+def test_map_keys_that_are_not_strings_become_their_text(cluster: Cluster, ns: str) -> None:
+    # sigs.k8s.io/yaml's YAMLToJSON: 1, true and ~ as keys are "1", "true" and "null" (two keys, not one).
+    body = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\n"
+            "data:\n  1: one\n  true: yes-ish\n  ~: nothing\n")
+    resp = cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps", headers=YAML, body=body)
+    assert resp.status == 201, resp.body
+    assert resp.json()["data"] == {"1": "one", "true": "yes-ish", "null": "nothing"}
+    unusable = cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps", headers=YAML,
+                            body="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad}\ndata: {[1]: a}\n")
+    assert unusable.status == 400, unusable.body
