@@ -54,6 +54,9 @@ def check_name(name: str, namespace: str, target: Target) -> None:
     another namespace than the URL's, or not naming the URL's object (an empty name too), is refused."""
     if target.namespace and namespace and namespace != target.namespace:
         raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+    if not name:  # namer.ObjectName fails before any comparison
+        raise bad_request(f"the name of the object ({target.name} based on URL) was undeterminable: "
+                          "name must be provided")
     if name != target.name:
         raise bad_request(f"the name of the object ({name}) does not match the name on the URL ({target.name})")
 

@@ -63,10 +63,10 @@ def test_the_body_must_name_the_object_of_the_url(cluster: Cluster, ns: str) -> 
     nameless = cluster.http("PUT", url, headers=JSON, body=json.dumps(
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}, "data": {"a": "1"}}))
     assert nameless.status == 400
-    assert nameless.failure()["message"] == "the name of the object () does not match the name on the URL (n)"
+    assert nameless.failure()["message"] == "the name of the object (n based on URL) was undeterminable: name must be provided"
     unnamed = cluster.http("PATCH", url, headers=MERGE, body='{"metadata":{"name":null}}')
     assert unnamed.status == 400
-    assert unnamed.failure()["message"] == "the name of the object () does not match the name on the URL (n)"
+    assert unnamed.failure()["message"] == "the name of the object (n based on URL) was undeterminable: name must be provided"
     elsewhere = cluster.http("PUT", url, headers=JSON, body=json.dumps(configmap("n", namespace="other")))
     assert elsewhere.status == 400
     assert elsewhere.failure()["message"] == ("the namespace of the provided object does not match the namespace "
