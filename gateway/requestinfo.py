@@ -73,6 +73,12 @@ def query_bool(value: str) -> bool:
     return value.lower() not in ("false", "0")
 
 
+def query_flag(query: Mapping[str, str], name: str) -> bool | None:
+    """The boolean query parameter ``name``, None when the request did not set it (a *bool option)."""
+    value = query.get(name)
+    return None if value is None else query_bool(value)
+
+
 def resolve(method: str, path: str, query: Mapping[str, str]) -> RequestInfo:
     """The RequestInfo of a request; never fails (a malformed path is a non-resource request)."""
     non_resource = RequestInfo(path=path, verb=method.lower())

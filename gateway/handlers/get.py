@@ -10,6 +10,7 @@ from apimachinery.errors import bad_request
 from gateway.context import RequestContext
 from gateway.handlers.output import output_for
 from gateway.handlers.rest import Target
+from gateway.requestinfo import query_flag
 
 if TYPE_CHECKING:
     from gateway.apiserver import APIServer
@@ -38,6 +39,9 @@ async def list_(api: APIServer, ctx: RequestContext, target: Target) -> web.Stre
     int_param(ctx, "timeoutSeconds")  # decoded with the other ListOptions (a list has no use for it)
     if limit < 0:
         limit = 0  # upstream treats a negative limit as no limit
+    options: dict[str, object] = {}
+    if (initial := query_flag(ctx.query, "sendInitialEvents")) is not None:
+        options["send_initial_events"] = initial  # the registry refuses it for a list, as upstream
     resp = await api.services.registry.list_objects(
         target.kind, target.namespace,
         label_selector=ctx.query.get("labelSelector", ""),
@@ -45,5 +49,5 @@ async def list_(api: APIServer, ctx: RequestContext, target: Target) -> web.Stre
         limit=limit,
         continue_token=ctx.query.get("continue", ""),
         resource_version=ctx.query.get("resourceVersion", ""),
-        resource_version_match=ctx.query.get("resourceVersionMatch", ""))
+        resource_version_match=ctx.query.get("resourceVersionMatch", ""), **options)
     return api.writer.write_list(ctx, target.kind, resp, out=out)

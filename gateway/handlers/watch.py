@@ -28,7 +28,7 @@ from gateway.handlers.get import int_param
 from gateway.handlers.output import headers, include_object, output_for, status_body
 from gateway.handlers.rest import Target
 from gateway.negotiation import JSON, PROTOBUF, Output
-from gateway.requestinfo import query_bool
+from gateway.requestinfo import query_flag
 from kubeproto.registry.v1 import registry_pb2
 
 if TYPE_CHECKING:
@@ -37,11 +37,6 @@ if TYPE_CHECKING:
 _EVENT_HEADS = {t: b'{"type":"' + t.encode() + b'","object":' for t in ("ADDED", "MODIFIED", "DELETED", "BOOKMARK")}
 # How long to wait for the registry to refuse a watch before sending headers (refusals come at once).
 _FIRST_EVENT_GRACE = 0.2
-
-
-def _flag(ctx: RequestContext, name: str) -> bool | None:
-    value = ctx.query.get(name)
-    return None if value is None else query_bool(value)
 
 
 class _EventEncoder:
@@ -110,9 +105,9 @@ async def watch(api: APIServer, ctx: RequestContext, target: Target) -> web.Stre
         "field_selector": field_selector,
         "resource_version": ctx.query.get("resourceVersion", ""),
         "resource_version_match": ctx.query.get("resourceVersionMatch", ""),
-        "allow_bookmarks": bool(_flag(ctx, "allowWatchBookmarks")),
+        "allow_bookmarks": bool(query_flag(ctx.query, "allowWatchBookmarks")),
     }
-    initial = _flag(ctx, "sendInitialEvents")
+    initial = query_flag(ctx.query, "sendInitialEvents")
     if initial is not None:
         options["send_initial_events"] = initial
     events = api.services.registry.watch_objects(target.kind, target.namespace, **options)

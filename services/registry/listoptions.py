@@ -17,7 +17,8 @@ def _refuse(causes: list[Cause]) -> None:
         raise errors.invalid("meta.k8s.io", "ListOptions", "", causes)
 
 
-def validate_list(resource_version: str, match: str, continue_token: str) -> None:
+def validate_list(resource_version: str, match: str, continue_token: str,
+                  send_initial_events: bool | None = None) -> None:
     causes = []
     if match:
         if not resource_version:
@@ -28,6 +29,8 @@ def validate_list(resource_version: str, match: str, continue_token: str) -> Non
             causes.append(not_supported(_MATCH, match, [EXACT, NOT_OLDER_THAN, ""]))
         if match == EXACT and resource_version == "0":
             causes.append(forbidden(_MATCH, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'))
+    if send_initial_events is not None:
+        causes.append(forbidden(path("sendInitialEvents"), "sendInitialEvents is forbidden for list"))
     _refuse(causes)
 
 

@@ -174,7 +174,8 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         if kind.info.namespaced is False and namespace:
             raise errors.bad_request(f"{kind.info.resource} is not namespaced")
         rv_text, match = opts.resource_version, opts.resource_version_match
-        validate_list(rv_text, match, opts.continue_token)
+        validate_list(rv_text, match, opts.continue_token,
+                      opts.send_initial_events if opts.HasField("send_initial_events") else None)
         predicate = Predicate(kind, opts.label_selector, opts.field_selector)
         if opts.limit < 0:
             raise errors.bad_request("limit must be a non-negative integer")

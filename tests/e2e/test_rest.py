@@ -85,3 +85,12 @@ def test_delete_options_and_pretty(cluster: Cluster, ns: str) -> None:
     bad = cluster.http("DELETE", f"{base}/x?propagationPolicy=Sideways")
     assert bad.status == 422 and bad.json()["reason"] == "Invalid"
     assert bad.json()["details"]["causes"][0]["field"] == "propagationPolicy"
+
+
+def test_send_initial_events_on_a_list_is_invalid(cluster: Cluster, ns: str) -> None:
+    # ValidateListOptions: sendInitialEvents belongs to watches; a plain list refuses it, watches take it.
+    resp = cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps?sendInitialEvents=true")
+    assert resp.status == 422
+    assert resp.failure()["details"]["causes"] == [{"reason": "FieldValueForbidden", "field": "sendInitialEvents",
+                                                    "message": "Forbidden: sendInitialEvents is forbidden for list"}]
+    assert cluster.http("GET", f"/api/v1/namespaces/{ns}/configmaps").status == 200

@@ -103,20 +103,22 @@ class DeleteResponse(_message.Message):
     def __init__(self, object: _Optional[_Union[Object, _Mapping]] = ..., deleted: _Optional[bool] = ...) -> None: ...
 
 class ListOptions(_message.Message):
-    __slots__ = ("label_selector", "field_selector", "limit", "continue_token", "resource_version", "resource_version_match")
+    __slots__ = ("label_selector", "field_selector", "limit", "continue_token", "resource_version", "resource_version_match", "send_initial_events")
     LABEL_SELECTOR_FIELD_NUMBER: _ClassVar[int]
     FIELD_SELECTOR_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CONTINUE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_VERSION_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_VERSION_MATCH_FIELD_NUMBER: _ClassVar[int]
+    SEND_INITIAL_EVENTS_FIELD_NUMBER: _ClassVar[int]
     label_selector: str
     field_selector: str
     limit: int
     continue_token: str
     resource_version: str
     resource_version_match: str
-    def __init__(self, label_selector: _Optional[str] = ..., field_selector: _Optional[str] = ..., limit: _Optional[int] = ..., continue_token: _Optional[str] = ..., resource_version: _Optional[str] = ..., resource_version_match: _Optional[str] = ...) -> None: ...
+    send_initial_events: bool
+    def __init__(self, label_selector: _Optional[str] = ..., field_selector: _Optional[str] = ..., limit: _Optional[int] = ..., continue_token: _Optional[str] = ..., resource_version: _Optional[str] = ..., resource_version_match: _Optional[str] = ..., send_initial_events: _Optional[bool] = ...) -> None: ...
 
 class ListRequest(_message.Message):
     __slots__ = ("resource", "namespace", "options")

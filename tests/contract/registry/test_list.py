@@ -329,3 +329,13 @@ async def test_a_version_past_int64_is_too_large_not_an_error(client, kind, ns):
     with pytest.raises(StatusError) as err:
         await client.list(kind("configmaps"), ns, resource_version=str(2**64 - 1), resource_version_match="Exact")
     assert (err.value.code, err.value.reason) == (504, "Timeout")
+
+
+@pytest.mark.parametrize("initial", [True, False])
+async def test_send_initial_events_is_forbidden_for_a_list(client, kind, ns, initial):
+    with pytest.raises(StatusError) as err:
+        await client.list(kind("configmaps"), ns, send_initial_events=initial)
+    e = err.value
+    assert (e.code, e.reason, e.kind) == (422, "Invalid", "ListOptions")
+    assert [(c.field, c.message) for c in e.causes] == [
+        ("sendInitialEvents", "Forbidden: sendInitialEvents is forbidden for list")]
