@@ -94,9 +94,9 @@ def build_parser() -> Parser:
     # Filled in by the checks below when their flag is set; None otherwise.
     p.set_defaults(client_ca=None, requestheader_client_ca=None, token_auth=None, service_account_signing_key=None,
                    service_account_keys=None)
-    p.check(_client_ca)
-    p.check(_requestheader_client_ca)
-    p.check(_token_auth)
+    p.check(_kept("--client-ca-file", load_ca_bundle))
+    p.check(_kept("--requestheader-client-ca-file", load_ca_bundle))
+    p.check(_kept("--token-auth-file", load_token_file))
     p.check(_service_account_signing_key)
     p.check(_service_account_key_files)
     p.check(_service_accounts)
@@ -107,26 +107,19 @@ def build_parser() -> Parser:
     return p
 
 
-def _client_ca(a: argparse.Namespace) -> str | None:
-    if not a.client_ca_file:
-        return None
-    a.client_ca, problem = _load("--client-ca-file", a.client_ca_file, load_ca_bundle)
-    return problem
+def _kept(flag: str, load: Callable[[str], object]) -> Callable[[argparse.Namespace], str | None]:
+    """The check of a file flag: what load read from it is kept under the flag's name without "_file"
+    (--client-ca-file: client_ca), the problem reported."""
+    dest = flag.removeprefix("--").replace("-", "_")
 
-
-def _requestheader_client_ca(a: argparse.Namespace) -> str | None:
-    if not a.requestheader_client_ca_file:
-        return None
-    a.requestheader_client_ca, problem = _load("--requestheader-client-ca-file", a.requestheader_client_ca_file,
-                                               load_ca_bundle)
-    return problem
-
-
-def _token_auth(a: argparse.Namespace) -> str | None:
-    if not a.token_auth_file:
-        return None
-    a.token_auth, problem = _load("--token-auth-file", a.token_auth_file, load_token_file)
-    return problem
+    def check(a: argparse.Namespace) -> str | None:
+        path = getattr(a, dest)
+        if not path:
+            return None
+        value, problem = _load(flag, path, load)
+        setattr(a, dest.removesuffix("_file"), value)
+        return problem
+    return check
 
 
 def _service_account_signing_key(a: argparse.Namespace) -> str | None:
@@ -191,7 +184,7 @@ def _request_header(a: argparse.Namespace) -> str | None:
     problems: list[str] = []
     if a.requestheader_uid_headers and not a.requestheader_username_headers:
         problems.append("requestheader-uid-headers requires --requestheader-username-headers to be set")
-    # The bundles _client_ca and _requestheader_client_ca read (None when a file is unusable: reported there).
+    # The bundles the CA file checks read (None when a file is unusable: reported there).
     if (a.client_ca and a.requestheader_client_ca and not a.requestheader_allowed_names
             and set(a.client_ca) & set(a.requestheader_client_ca)):
         problems.append("--requestheader-client-ca-file and --client-ca-file contain overlapping certificates; "
