@@ -31,8 +31,6 @@ EXPIRED_CONTINUE = (
     "up in the list."
 )
 _INVALID = "continue key is not valid"
-# etcd revisions are int64: a larger one in a token is not one we made.
-_MAX_REVISION = 2**63 - 1
 
 
 @dataclass
@@ -68,7 +66,7 @@ def decode_continue(token: str) -> tuple[int, str]:
         if data.get("v") != _TOKEN_VERSION:
             raise ValueError(f"{_INVALID}: server does not recognize this encoded version {data.get('v', '')}")
         rv, start = data.get("rv", 0), data.get("start", "")
-        if not isinstance(rv, int) or isinstance(rv, bool) or not isinstance(start, str) or rv > _MAX_REVISION:
+        if not isinstance(rv, int) or isinstance(rv, bool) or not isinstance(start, str) or rv > versions.MAX_REVISION:
             raise ValueError(f"{_INVALID}: malformed token")
         if rv == 0:
             raise ValueError(f"{_INVALID}: incorrect encoded start resourceVersion (version {_TOKEN_VERSION})")

@@ -10,12 +10,16 @@ from apimachinery.errors import Cause, StatusError
 CACHE_RETRY_SECONDS = 1
 
 
+# etcd revisions are int64.
+MAX_REVISION = 2**63 - 1
+
+
 def parse_rv(text: str) -> int:
     """A resourceVersion as ParseUint(text, 10, 64) reads it; one past etcd's int64 revisions is held at the
     largest (it is then too large, as any version etcd has not reached)."""
     if not (text.isascii() and text.isdigit()) or int(text) > 2**64 - 1:
         raise errors.bad_request(f'invalid resourceVersion "{text}": must be a non-negative integer')
-    return min(int(text), 2**63 - 1)
+    return min(int(text), MAX_REVISION)
 
 
 def too_large(resource_version: int, current: int, retry_after_seconds: int = 0) -> StatusError:
