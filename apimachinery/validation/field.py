@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from apimachinery.errors import Cause
 from apimachinery.quantity import Quantity
@@ -119,6 +120,19 @@ def go_aggregate(messages: Iterable[str]) -> str:
     if len(unique) == 1:
         return unique[0]
     return "[" + ", ".join(unique) + "]" if unique else ""
+
+
+def go_json_type(value: Any) -> str:
+    """The JSON type word Go's encoding/json uses in an UnmarshalTypeError ("number", "array", ...)."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
 
 
 def go_quote(text: str) -> str:

@@ -24,23 +24,11 @@ import jsonpointer
 import orjson
 
 from apimachinery.errors import Cause, StatusError, bad_request
+from apimachinery.validation.field import go_json_type
 
 MAX_JSON_PATCH_OPERATIONS = 10000
 GENERIC_UNPROCESSABLE = "the server rejected our request due to an error in our request"
 BAD_MERGE_PATCH = "Invalid JSON Patch"  # evanphx/json-patch ErrBadJSONPatch
-
-
-def json_type(value: Any) -> str:
-    """The JSON type word Go's decoder uses in UnmarshalTypeError."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def unprocessable() -> StatusError:
@@ -66,10 +54,10 @@ def apply_json_patch(doc: dict[str, Any], patch: Any) -> dict[str, Any]:
         # Go decodes `null` into an empty patch, which changes nothing.
         return copy.deepcopy(doc)
     if not isinstance(patch, list):
-        raise bad_request(f"json: cannot unmarshal {json_type(patch)} into Go value of type jsonpatch.Patch")
+        raise bad_request(f"json: cannot unmarshal {go_json_type(patch)} into Go value of type jsonpatch.Patch")
     for op in patch:
         if op is not None and not isinstance(op, dict):
-            raise bad_request(f"json: cannot unmarshal {json_type(op)} into Go value of type jsonpatch.Operation")
+            raise bad_request(f"json: cannot unmarshal {go_json_type(op)} into Go value of type jsonpatch.Operation")
     if len(patch) > MAX_JSON_PATCH_OPERATIONS:
         raise StatusError(
             413, "RequestEntityTooLarge",

@@ -25,8 +25,9 @@ import copy
 from typing import Any
 
 from apimachinery.errors import StatusError, bad_request
+from apimachinery.validation.field import go_json_type
 from gateway.patch.gofmt import go_type, go_v
-from gateway.patch.json_patch import json_type, unprocessable
+from gateway.patch.json_patch import unprocessable
 from gateway.patch.meta import PatchMeta, plain_error
 
 DIRECTIVE = "$patch"
@@ -49,7 +50,7 @@ def apply_strategic_merge_patch(doc: dict[str, Any], patch: Any, definition: str
     if patch is None:
         return copy.deepcopy(doc)  # Go decodes `null` into an empty patch
     if not isinstance(patch, dict):
-        raise bad_request(f"json: cannot unmarshal {json_type(patch)} into Go value of type map[string]interface {{}}")
+        raise bad_request(f"json: cannot unmarshal {go_json_type(patch)} into Go value of type map[string]interface {{}}")
     return _merge_map(copy.deepcopy(doc), copy.deepcopy(patch), PatchMeta.for_definition(definition))
 
 

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from apimachinery.validation.field import go_json_type
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2
 from services.authz.authorizer import ALLOW, NO_OPINION, READ_ONLY_VERBS, Result, RuleSet
@@ -61,15 +62,6 @@ def _fields(data: dict[str, Any], types: dict[str, type]) -> dict[str, Any]:
                              f"PolicySpec.{key} of type {'bool' if kind is bool else 'string'}")
         out[key] = value
     return out
-
-
-def _json_type(value: Any) -> str:
-    """How encoding/json names a JSON value's type in its errors."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _from_v1beta1(spec: dict[str, Any]) -> Policy:
@@ -128,7 +120,7 @@ def parse_line(text: str) -> Policy:
         # (which would read the line as a v0 policy granting everyone everything).
         if data.get(field) is not None and not isinstance(data[field], str):
             raise ValueError(f"couldn't get version/kind; json parse error: json: cannot unmarshal "
-                             f"{_json_type(data[field])} into Go struct field .{field} of type string")
+                             f"{go_json_type(data[field])} into Go struct field .{field} of type string")
     api_version, kind = data.get("apiVersion") or "", data.get("kind") or ""
     if _decoded_kind(api_version, kind) == "v1beta1":
         spec = data.get("spec") or {}
