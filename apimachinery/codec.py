@@ -65,6 +65,10 @@ def _is_repeated(fd: FieldDescriptor) -> bool:
 
 # -- time -------------------------------------------------------------------------
 
+# time.RFC3339 as Go's time.Parse reads it (parse_go_rfc3339).
+_GO_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:\d{2})\Z",
+                         re.ASCII)
+
 
 def parse_time(text: str) -> tuple[int, int]:
     """RFC 3339 -> (seconds, nanos) since the epoch."""
@@ -76,6 +80,32 @@ def parse_time(text: str) -> tuple[int, int]:
         raise ValueError(f'parsing time "{text}": missing time zone')
     seconds = int(when.timestamp() // 1)
     return seconds, when.microsecond * 1000
+
+
+def parse_go_rfc3339(text: str) -> float | None:
+    """time.Parse(time.RFC3339, text) as epoch seconds, None where Go refuses the text.
+
+    Go wants exactly "2006-01-02T15:04:05Z07:00" (a fraction of seconds may follow the
+    seconds): no space for the "T", no offset without its colon, no date alone. Python's
+    fromisoformat takes all of those.
+    """
+    match = _GO_RFC3339.match(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    if zone == "Z":
+        tz = dt.UTC
+    else:
+        zone_hours, zone_minutes = int(zone[1:3]), int(zone[4:6])
+        if zone_hours > 23 or zone_minutes > 59:
+            return None
+        sign = -1 if zone[0] == "-" else 1
+        tz = dt.timezone(sign * dt.timedelta(hours=zone_hours, minutes=zone_minutes))
+    try:
+        when = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=tz)
+    except ValueError:
+        return None  # day 31 of a 30-day month, hour 24, second 60
+    return when.timestamp() + (float("0." + fraction) if fraction else 0.0)
 
 
 def format_time(seconds: int, nanos: int = 0, micro: bool = False) -> str:

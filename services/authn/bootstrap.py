@@ -8,13 +8,13 @@ the usual "invalid bearer token".
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import re
 from collections.abc import Callable
 from typing import Any
 
 from apimachinery import logs
+from apimachinery.codec import parse_go_rfc3339
 from services.authn.audiences import Audiences, agnostic
 from services.authn.user import Response, UserInfo
 
@@ -34,8 +34,6 @@ EXTRA_GROUPS_KEY = "auth-extra-groups"
 
 _TOKEN = re.compile(r"^([a-z0-9]{6})\.([a-z0-9]{16})$")
 _GROUP = re.compile(r"^system:bootstrappers:[a-z0-9:-]{0,255}[a-z0-9]$")
-_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:\d{2})\Z",
-                      re.ASCII)
 
 SecretLookup = Callable[[str, str], Any]  # (namespace, name) -> core/v1 Secret or None
 
@@ -45,38 +43,12 @@ def _data(secret: Any, key: str) -> str:
     return value.decode("utf-8", "replace") if value is not None else ""
 
 
-def parse_rfc3339(text: str) -> float | None:
-    """time.Parse(time.RFC3339, text) as epoch seconds, None where Go refuses the text.
-
-    Go wants exactly "2006-01-02T15:04:05Z07:00" (a fraction of seconds may follow the
-    seconds): no space for the "T", no offset without its colon, no date alone. Python's
-    fromisoformat takes all of those.
-    """
-    match = _RFC3339.match(text)
-    if match is None:
-        return None
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    if zone == "Z":
-        tz = dt.UTC
-    else:
-        zone_hours, zone_minutes = int(zone[1:3]), int(zone[4:6])
-        if zone_hours > 23 or zone_minutes > 59:
-            return None
-        sign = -1 if zone[0] == "-" else 1
-        tz = dt.timezone(sign * dt.timedelta(hours=zone_hours, minutes=zone_minutes))
-    try:
-        when = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=tz)
-    except ValueError:
-        return None  # day 31 of a 30-day month, hour 24, second 60
-    return when.timestamp() + (float("0." + fraction) if fraction else 0.0)
-
-
 def expiration(secret: Any) -> float | None:
     """The expiry as epoch seconds, None for "never"; an unparseable value counts as already expired."""
     text = _data(secret, EXPIRATION_KEY)
     if not text:
         return None
-    when = parse_rfc3339(text)
+    when = parse_go_rfc3339(text)
     return 0.0 if when is None else when
 
 

@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, SignatureAlgorithmOID
 
+from apimachinery.codec import format_time
 from apimachinery.validation.field import go_quote
 
 EXPIRED = "x509: certificate has expired or is not yet valid"
@@ -46,7 +47,7 @@ _ECDSA_SIGNATURES = frozenset({SignatureAlgorithmOID.ECDSA_WITH_SHA1, SignatureA
 
 
 def rfc3339(when: dt.datetime) -> str:
-    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_time(int(when.timestamp()))
 
 
 def check_validity_period(cert: x509.Certificate, now: dt.datetime) -> str | None:
