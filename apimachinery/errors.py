@@ -196,8 +196,9 @@ def bad_request(message: str) -> StatusError:
     return StatusError(400, "BadRequest", message)
 
 
-def expired(message: str) -> StatusError:
-    return StatusError(410, "Expired", message)
+def expired(message: str, continue_token: str = "") -> StatusError:
+    """410 Expired; continue_token is where a list whose token expired may go on (metadata.continue)."""
+    return StatusError(410, "Expired", message, continue_token=continue_token)
 
 
 def gone(message: str) -> StatusError:

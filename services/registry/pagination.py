@@ -118,8 +118,7 @@ async def list_page(etcd: Etcd, reader: AttrsReader, prefix: bytes, predicate: P
             # As upstream (handleCompactedErrorForPaging): the rest of the list from the token's own start,
             # read at the newest revision, is the client's to ask for; the objects this page had already
             # matched are not sent, so the new token must not skip them.
-            raise errors.StatusError(410, "Expired", EXPIRED_CONTINUE,
-                                     continue_token=encode_continue(LATEST, start)) from None
+            raise errors.expired(EXPIRED_CONTINUE, continue_token=encode_continue(LATEST, start)) from None
         raise errors.expired(EXPIRED_LIST) from None
     except FutureRevision:
         raise versions.too_large(revision, await etcd.revision()) from None
