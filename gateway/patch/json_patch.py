@@ -16,14 +16,14 @@ answers:
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 import jsonpatch
 import jsonpointer
 import orjson
 
-from apimachinery.errors import Cause, StatusError, bad_request
+from apimachinery.errors import StatusError, bad_request, invalid
+from apimachinery.validation import field
 from apimachinery.validation.field import go_json_type
 
 MAX_JSON_PATCH_OPERATIONS = 10000
@@ -44,8 +44,7 @@ def invalid_patch(patched: Any, why: str) -> StatusError:
 def invalid_patch_shown(shown: str, why: str) -> StatusError:
     """NewInvalid(GroupKind{}, "", field.Invalid("patch", shown, why)): shown is the patched JSON, or for a
     strategic merge patch the patch as Go prints a map."""
-    return StatusError(422, "Invalid", f' "" is invalid: patch: Invalid value: {json.dumps(shown)}: {why}',
-                       causes=[Cause("FieldValueInvalid", f"Invalid value: {json.dumps(shown)}: {why}", "patch")])
+    return invalid("", "", "", [field.invalid(field.path("patch"), shown, why)])
 
 
 def apply_json_patch(doc: dict[str, Any], patch: Any) -> dict[str, Any]:
