@@ -49,11 +49,17 @@ class Target:
         return gvr_of(self.kind)
 
 
+def check_namespace(namespace: str, requested: str) -> None:
+    """EnsureObjectNamespaceMatchesRequestNamespace: an object naming another namespace than the URL's is
+    refused (either one empty is no mismatch)."""
+    if requested and namespace and namespace != requested:
+        raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+
+
 def check_name(name: str, namespace: str, target: Target) -> None:
     """EnsureObjectNamespaceMatchesRequestNamespace, then checkName: a PUT body, or a patched object, in
     another namespace than the URL's, or not naming the URL's object (an empty name too), is refused."""
-    if target.namespace and namespace and namespace != target.namespace:
-        raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+    check_namespace(namespace, target.namespace)
     if not name:  # namer.ObjectName fails before any comparison
         raise bad_request(f"the name of the object ({target.name} based on URL) was undeterminable: "
                           "name must be provided")

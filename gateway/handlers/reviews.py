@@ -25,7 +25,7 @@ from gateway.clients import unary
 from gateway.context import RequestContext
 from gateway.handlers import decode
 from gateway.handlers.output import output_for
-from gateway.handlers.rest import Target
+from gateway.handlers.rest import Target, check_namespace
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2
 
@@ -43,8 +43,7 @@ async def _review(api: APIServer, ctx: RequestContext, kind: Kind, namespace: st
     if namespace:
         given = data.get("metadata")
         meta: dict[str, Any] = given if isinstance(given, dict) else {}
-        if meta.get("namespace") and meta["namespace"] != namespace:
-            raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+        check_namespace(meta.get("namespace", ""), namespace)
         data["metadata"] = {**meta, "namespace": namespace}
     ctx.request_object = data
     msg, unknown = decode.to_message(ctx, kind, data, decode.field_validation(ctx, "CreateOptions"))
