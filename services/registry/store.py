@@ -21,7 +21,7 @@ from apimachinery.scheme import Kind, Scheme, metadata_of
 from apimachinery.validation import validate_create, validate_update
 from kubeproto.apimachinery.pkg.apis.meta.v1 import generated_pb2 as metav1
 from kubeproto.registry.v1 import registry_pb2
-from services.registry import envelope, keys
+from services.registry import envelope, keys, versions
 from services.registry.etcd import Etcd, TooLarge
 from services.registry.strategy import Strategy
 
@@ -118,7 +118,7 @@ class Store:
                 if existing is None:
                     return self._object(kind, msg)
                 continue
-            if sent_rv.isascii() and sent_rv.isdigit() and int(sent_rv):
+            if versions.number(sent_rv):
                 # As upstream's storage (after validation, and not for a dry run): most likely an object read back
                 # and sent again. Upstream's is a plain error, answered 500 with no reason; bad input never gets a
                 # 500 here (docs/registry.md), so it is a 400 with upstream's message.
@@ -163,7 +163,8 @@ class Store:
                 f"the name of the object ({new_meta.name}) does not match the name on the URL ({name})")
         new_meta.name = name
         precondition = new_meta.resourceVersion
-        if precondition and not (precondition.isascii() and precondition.isdigit()):
+        expected = versions.number(precondition)
+        if precondition and expected is None:
             raise errors.bad_request(f'invalid resourceVersion "{precondition}"')
         strategy = self.strategy(kind)
         key = self.key(kind, namespace, name)
@@ -176,7 +177,7 @@ class Store:
                     raise errors.not_found(kind.info.group, kind.info.resource, name)
                 create_obj = self._object(kind, pristine)
                 return await self.create(kind, namespace, create_obj, dry_run=dry_run)
-            if precondition and int(precondition) != kv.mod_revision:
+            if precondition and expected != kv.mod_revision:
                 raise errors.conflict(kind.info.group, kind.info.resource, name, errors.OPTIMISTIC_LOCK)
             old = self._decode_stored(kind, kv.value, kv.mod_revision)
             candidate = type(pristine)()

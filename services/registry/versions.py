@@ -14,12 +14,19 @@ CACHE_RETRY_SECONDS = 1
 MAX_REVISION = 2**63 - 1
 
 
+def number(text: str) -> int | None:
+    """The value of a string of ASCII digits (the syntax ParseUint(text, 10, 64) reads), else None.
+    No uint64 bound: the store's checks take any such string as a number (only parse_rv refuses more)."""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def parse_rv(text: str) -> int:
     """A resourceVersion as ParseUint(text, 10, 64) reads it; one past etcd's int64 revisions is held at the
     largest (it is then too large, as any version etcd has not reached)."""
-    if not (text.isascii() and text.isdigit()) or int(text) > 2**64 - 1:
+    value = number(text)
+    if value is None or value > 2**64 - 1:
         raise errors.bad_request(f'invalid resourceVersion "{text}": must be a non-negative integer')
-    return min(int(text), MAX_REVISION)
+    return min(value, MAX_REVISION)
 
 
 def too_large(resource_version: int, current: int, retry_after_seconds: int = 0) -> StatusError:
