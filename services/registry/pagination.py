@@ -8,7 +8,6 @@ has compacted that revision the token is Expired (410), as upstream.
 from __future__ import annotations
 
 import base64
-import binascii
 from dataclasses import dataclass
 
 import orjson
@@ -56,27 +55,24 @@ def _clean(key: str) -> bool:
 def decode_continue(token: str) -> tuple[int, str]:
     """(revision to read at, 0 for the newest; start key below the list's prefix), as storage.DecodeContinue
     checks a token: 400 "invalid continue token: ..." when it is not one of ours."""
-    try:
-        try:
-            data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        except (binascii.Error, ValueError) as exc:
-            raise ValueError(f"{_INVALID}: {exc}") from None
+    try:  # every ValueError below (binascii.Error and orjson's errors among them) is one of the token's
+        data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         if not isinstance(data, dict):
-            raise ValueError(f"{_INVALID}: not a JSON object")
+            raise ValueError("not a JSON object")
         if data.get("v") != _TOKEN_VERSION:
-            raise ValueError(f"{_INVALID}: server does not recognize this encoded version {data.get('v', '')}")
+            raise ValueError(f"server does not recognize this encoded version {data.get('v', '')}")
         rv, start = data.get("rv", 0), data.get("start", "")
         if not isinstance(rv, int) or isinstance(rv, bool) or not isinstance(start, str) or rv > versions.MAX_REVISION:
-            raise ValueError(f"{_INVALID}: malformed token")
+            raise ValueError("malformed token")
         if rv == 0:
-            raise ValueError(f"{_INVALID}: incorrect encoded start resourceVersion (version {_TOKEN_VERSION})")
+            raise ValueError(f"incorrect encoded start resourceVersion (version {_TOKEN_VERSION})")
         if not start:
-            raise ValueError(f"{_INVALID}: encoded start key empty (version {_TOKEN_VERSION})")
+            raise ValueError(f"encoded start key empty (version {_TOKEN_VERSION})")
         key = start if start.startswith("/") else "/" + start
         if not _clean(key):
-            raise ValueError(f"{_INVALID}: {start}")  # a key that would range outside the list
+            raise ValueError(start)  # a key that would range outside the list
     except ValueError as exc:
-        raise errors.bad_request(f"invalid continue token: {exc}") from None
+        raise errors.bad_request(f"invalid continue token: {_INVALID}: {exc}") from None
     return max(rv, 0), key[1:]
 
 
