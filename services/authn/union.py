@@ -98,9 +98,7 @@ class RequestUnion:
                                                                 resp.expires_at)
         # The loopback token authenticator ahead of the chain has refused any bearer token by now.
         loopback = [AuthenticationError(INVALID_BEARER_TOKEN)] if request.bearer_token else []
-        failure = aggregate(loopback + errors) if errors else None
-        if failure is not None:
-            raise failure
-        if self.anonymous:
+        # Only a request no authenticator refused may be anonymous (every refusal carries a message).
+        if not errors and self.anonymous:
             return ANONYMOUS_RESPONSE
-        raise aggregate(loopback) or AuthenticationError(NO_CREDENTIALS)
+        raise aggregate(loopback + errors) or AuthenticationError(NO_CREDENTIALS)
