@@ -198,7 +198,6 @@ async def _attempt(api: APIServer, ctx: RequestContext, target: Target, kind_of_
     conditional = bool(patched_rv) and patched_rv != live_rv
     set_managed_fields(msg, patched)
     meta = metadata_of(msg)
-    meta.name = target.name
     if info.namespaced and not meta.namespace:
         meta.namespace = target.namespace
     if live is None:

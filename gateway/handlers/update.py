@@ -52,7 +52,6 @@ async def update(api: APIServer, ctx: RequestContext, target: Target) -> web.Str
         except StatusError as err:
             if err.code == 404 and kind.info.create_on_update and not target.subresource and not precondition:
                 await authorize_create(api, ctx)
-                metadata_of(msg).name = target.name
                 return await create_object(api, ctx, Target(kind, target.namespace, ""), data, msg, manager, dry_run)
             raise
         result = await _attempt(api, ctx, target, data, msg, live, manager, options, dry_run, precondition)
