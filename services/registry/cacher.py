@@ -94,6 +94,14 @@ class Event(NamedTuple):
         return wire.watch_event("DELETED", envelope.with_resource_version(self.prev.object(), self.rv)
                                 .SerializeToString())
 
+    def encode(self, kind: str) -> bytes:
+        """The serialized WatchEvent for one of Watcher.translate's kinds."""
+        return self.deleted_for_selector() if kind == LEFT_SELECTOR else wire.watch_event(kind, self.raw)
+
+
+# Watcher.translate's kind for an update that takes the object out of a watcher's selector.
+LEFT_SELECTOR = "LEFT_SELECTOR"
+
 
 class _Closed:
     def __init__(self, error: errors.StatusError | None) -> None:
@@ -117,13 +125,14 @@ class Watcher:
         self.capacity = capacity
         self.closed = False
 
-    def translate(self, ev: Event) -> bytes | None:
-        """The event as this watcher sees it (selectors turn updates into adds and deletes), serialized."""
+    def translate(self, ev: Event) -> str | None:
+        """The kind of event this watcher sees (selectors turn updates into adds and deletes), for
+        Event.encode: the same kind of one event is serialized once for every watcher seeing it."""
         if self.namespace and ev.namespace != self.namespace:
             return None
         pred = self.predicate
         if pred.everything:
-            return wire.watch_event(ev.type, ev.raw)
+            return ev.type
         now = pred.matches(ev.attrs)
         before = ev.prev is not None and pred.matches(ev.prev.attrs)
         if ev.type == "ADDED":
@@ -135,21 +144,26 @@ class Watcher:
         elif now:
             kind = "ADDED"
         elif before:
-            return ev.deleted_for_selector()
+            kind = LEFT_SELECTOR
         else:
             kind = None
-        return wire.watch_event(kind, ev.raw) if kind else None
+        return kind
 
-    def offer(self, ev: Event) -> None:
+    def offer(self, ev: Event, encoded: dict[str, bytes]) -> None:
+        """Queue the event as this watcher sees it; ``encoded``: the event's encodings by kind so far,
+        shared by its watchers."""
         if self.closed or ev.rv <= self.after:
             return
-        out = self.translate(ev)
-        if out is None:
+        kind = self.translate(ev)
+        if kind is None:
             return
         if self.queue.qsize() >= self.capacity:
             # Too slow to keep up: end this watch; the client resumes from its last version.
             self.close(None)
             return
+        out = encoded.get(kind)
+        if out is None:
+            out = encoded[kind] = ev.encode(kind)
         self.queue.put_nowait(out)
 
     def bookmark(self, rv: int) -> None:
@@ -202,6 +216,8 @@ class Cacher:
         self._marked_rv = 0
         self._marked_at = 0.0
         self._nudges: set[asyncio.Future[int]] = set()
+        # The last BOOKMARK sent, (rv, serialized): a round gives every watcher the same one.
+        self._last_bookmark: tuple[int, bytes] = (-1, b"")
         # The etcd watch is established.
         self.watching = False
         self._task: asyncio.Task[None] | None = None
@@ -310,8 +326,9 @@ class Cacher:
         if len(self.buffer) >= self.capacity:
             self.window_start = self.buffer.popleft().rv
         self.buffer.append(event)
+        encoded: dict[str, bytes] = {}
         for w in list(self.watchers):
-            w.offer(event)
+            w.offer(event, encoded)
         self._advance(rv)
 
     def _advance(self, rv: int) -> None:
@@ -490,6 +507,12 @@ class Cacher:
             meta.annotations[INITIAL_EVENTS_END] = "true"
         return wire.watch_event("BOOKMARK", self.scheme.to_object(self.kind, msg).SerializeToString())
 
+    def _bookmark_at(self, rv: int) -> bytes:
+        """bookmark_event(rv), serialized once per round rather than once per watcher."""
+        if self._last_bookmark[0] != rv:
+            self._last_bookmark = (rv, self.bookmark_event(rv))
+        return self._last_bookmark[1]
+
     async def watch(self, namespace: str, predicate: Predicate, since: int | None, bookmarks: bool,
                     initial_events_end: bool = False) -> AsyncIterator[bytes]:
         """Events for one watcher, serialized WatchEvents.
@@ -522,9 +545,9 @@ class Cacher:
             events = history + [ev for ev in self.buffer if ev.rv > start]
             self.watchers.add(watcher)
             for ev in events:
-                out = watcher.translate(ev)
-                if out is not None:
-                    pending.append(out)
+                kind = watcher.translate(ev)
+                if kind is not None:
+                    pending.append(ev.encode(kind))
         try:
             for item in pending:
                 yield item
@@ -535,7 +558,7 @@ class Cacher:
                         raise got.error
                     return
                 if isinstance(got, _Bookmark):
-                    yield self.bookmark_event(got.rv)
+                    yield self._bookmark_at(got.rv)
                 else:
                     yield got
         finally:
