@@ -529,10 +529,9 @@ class Cacher:
             self.watchers.add(watcher)  # same step as the snapshot: nothing falls between
             if initial_events_end and bookmarks:
                 pending.append(self.bookmark_event(self.rv, initial_events_end=True))
-        elif since == FROM_NOW:
-            watcher = Watcher(namespace, predicate, bookmarks, self.watcher_capacity, after=self.rv)
-            self.watchers.add(watcher)
         else:
+            if since == FROM_NOW:
+                since = self.rv  # the events after the cache's present: none yet
             watcher = Watcher(namespace, predicate, bookmarks, self.watcher_capacity, after=since)
             history: builtins.list[Event] = []
             start = since
