@@ -573,7 +573,8 @@ class Cacher:
         progress requests before an unsynced watcher's history, so those cannot.)
         """
         out: builtins.list[Event] = []
-        objects: dict[str, Attrs] = {}
+        # Each key's latest state in the history so far: the next update's previous state.
+        objects: dict[str, CachedObject] = {}
         if to_rv <= from_rv:
             return out
         try:
@@ -593,19 +594,20 @@ class Cacher:
             raise errors.StatusError(504, "Timeout", "timed out reading watch history from etcd") from None
         return out
 
-    def _history_event(self, ev: object, objects: dict[str, Attrs]) -> Event:
+    def _history_event(self, ev: object, objects: dict[str, CachedObject]) -> Event:
         kv = ev.kv  # type: ignore[attr-defined]
         prev_kv = ev.prev_kv  # type: ignore[attr-defined]
         rest = kv.key[len(self.prefix):].decode()
         namespace, _, name = rest.rpartition("/")
         ident = f"{namespace}/{name}"
+        # The history's own previous state of the key; etcd's prev_kv only for a key not seen in it yet.
+        prev = objects.pop(ident, None)
         if ev.type == 1:  # type: ignore[attr-defined]  # DELETE
             obj = envelope.with_resource_version(envelope.decode(prev_kv.value), kv.mod_revision)
-            attrs = objects.pop(ident, None) or self.reader.read(obj)
+            attrs = prev.attrs if prev is not None else self.reader.read(obj)
             return Event("DELETED", kv.mod_revision, namespace, obj.SerializeToString(), attrs, None)
-        obj = envelope.with_resource_version(envelope.decode(kv.value), kv.mod_revision)
-        attrs = self.reader.read(obj)
-        prev = self._cached(kv.key, prev_kv.value, prev_kv.mod_revision) if prev_kv.value else None
-        objects[ident] = attrs
-        return Event("ADDED" if kv.version == 1 else "MODIFIED", kv.mod_revision, namespace, obj.SerializeToString(),
-                     attrs, prev)
+        if prev is None and prev_kv.value:
+            prev = self._cached(kv.key, prev_kv.value, prev_kv.mod_revision)
+        cached = objects[ident] = self._cached(kv.key, kv.value, kv.mod_revision)
+        return Event("ADDED" if kv.version == 1 else "MODIFIED", kv.mod_revision, namespace, cached.raw,
+                     cached.attrs, prev)
