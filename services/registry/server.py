@@ -14,7 +14,7 @@ from apimachinery import errors, logs
 from apimachinery.errors import StatusError
 from apimachinery.scheme import Kind, Scheme
 from kubeproto.registry.v1 import registry_pb2, registry_pb2_grpc
-from services.registry import keys
+from services.registry import envelope, keys
 from services.registry.cacher import FROM_NOW, Cacher
 from services.registry.etcd import Etcd
 from services.registry.listoptions import EXACT, validate_list, validate_watch
@@ -248,8 +248,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
             grace = request.grace_period_seconds if request.HasField("grace_period_seconds") else None
             out = registry_pb2.ListResponse(resource_version=listed.resource_version)
             for item in listed.items:
-                _, msg = self.scheme.from_object(item)
-                meta = msg.metadata  # type: ignore[attr-defined]
+                meta = envelope.metadata(item).metadata  # namespace and name only: no full parse
                 try:
                     obj, _ = await self.store.delete(kind, meta.namespace, meta.name,
                                                      grace_period_seconds=grace, dry_run=request.dry_run)
