@@ -21,10 +21,7 @@ class Strategy:
         self.status_subresource = "status" in kind.info.subresources
         self.allow_create_on_update = kind.info.create_on_update
         self.is_namespace = kind.info.group == "" and kind.info.kind == "Namespace"
-        # Only pods delete gracefully (upstream's RESTGracefulDeleteStrategy); other kinds wait for their
-        # finalizers with a grace period of 0, whatever was asked (markAsDeleting).
         self.is_pod = kind.info.group == "" and kind.info.kind == "Pod"
-        self.graceful = self.is_pod
 
     # create -------------------------------------------------------------------------
 
@@ -97,7 +94,9 @@ class Strategy:
         meta = metadata_of(msg)
         if not meta.HasField("deletionTimestamp"):
             meta.deletionTimestamp.seconds = now_time()[0]
-            meta.deletionGracePeriodSeconds = grace_period_seconds if self.graceful else 0
+            # Only pods delete gracefully (upstream's RESTGracefulDeleteStrategy); other kinds wait for their
+            # finalizers with a grace period of 0, whatever was asked (markAsDeleting).
+            meta.deletionGracePeriodSeconds = grace_period_seconds if self.is_pod else 0
             meta.generation = meta.generation + 1
         if self.is_namespace:
             msg.status.phase = "Terminating"  # type: ignore[attr-defined]
