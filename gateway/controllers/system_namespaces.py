@@ -15,7 +15,6 @@ from apimachinery import logs
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
 from apimachinery.kinds import NAMESPACE_NAME_LABEL
-from gateway.defaults import namespace_name_label
 
 log = logs.get("system-namespaces")
 
@@ -29,6 +28,9 @@ class SystemNamespaces:
         self.registry = registry
         self.kind = registry.scheme.by_gvr("", "v1", "namespaces")
         self._task: asyncio.Task[None] | None = None
+        # Names seen carrying their name label: the registry keeps it on every write, so they need no
+        # further GET each minute.
+        self._labelled: set[str] = set()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="system namespaces")
@@ -44,16 +46,17 @@ class SystemNamespaces:
         ok = True
         for name in SYSTEM_NAMESPACES:
             namespace: dict[str, Any] = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-            namespace_name_label(namespace)  # as a client's create would be defaulted
             _, msg, _ = self.registry.scheme.from_json(namespace)
             try:
-                await self.registry.create(self.kind, msg)
+                await self.registry.create(self.kind, msg)  # the registry's strategy labels it
                 log.info("created system namespace", namespace=name)
+                self._labelled.add(name)
             except StatusError as err:
                 if err.code != 409:
                     ok = False
                     continue
-                ok = await self._label(name) and ok
+                if name not in self._labelled:
+                    ok = await self._label(name) and ok
         return ok
 
     async def _label(self, name: str) -> bool:
@@ -67,6 +70,7 @@ class SystemNamespaces:
                 log.info("labelled system namespace", namespace=name)
         except StatusError:
             return False
+        self._labelled.add(name)
         return True
 
     async def _run(self) -> None:
