@@ -17,8 +17,8 @@ def _refuse(causes: list[Cause]) -> None:
         raise errors.invalid("meta.k8s.io", "ListOptions", "", causes)
 
 
-def validate_list(resource_version: str, match: str, continue_token: str,
-                  send_initial_events: bool | None = None) -> None:
+def validate_list(resource_version: str, match: str, continue_token: str, send_initial_events_set: bool = False) -> None:
+    """``send_initial_events_set``: whether the request set sendInitialEvents (to any value)."""
     causes = []
     if match:
         if not resource_version:
@@ -29,18 +29,18 @@ def validate_list(resource_version: str, match: str, continue_token: str,
             causes.append(not_supported(_MATCH, match, [EXACT, NOT_OLDER_THAN, ""]))
         if match == EXACT and resource_version == "0":
             causes.append(forbidden(_MATCH, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'))
-    if send_initial_events is not None:
+    if send_initial_events_set:
         causes.append(forbidden(path("sendInitialEvents"), "sendInitialEvents is forbidden for list"))
     _refuse(causes)
 
 
-def validate_watch(match: str, send_initial_events: bool | None) -> None:
-    """``send_initial_events`` None when the request did not set it."""
+def validate_watch(match: str, send_initial_events_set: bool) -> None:
+    """``send_initial_events_set``: whether the request set sendInitialEvents (to any value)."""
     causes = []
-    if send_initial_events is not None and match != NOT_OLDER_THAN:
+    if send_initial_events_set and match != NOT_OLDER_THAN:
         causes.append(forbidden(_MATCH, f"sendInitialEvents requires setting resourceVersionMatch to {NOT_OLDER_THAN}"))
     if match:
-        if send_initial_events is None:
+        if not send_initial_events_set:
             causes.append(forbidden(_MATCH, "resourceVersionMatch is forbidden for watch unless sendInitialEvents "
                                             "is provided"))
         if match != NOT_OLDER_THAN:

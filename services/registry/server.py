@@ -174,8 +174,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
         if kind.info.namespaced is False and namespace:
             raise errors.bad_request(f"{kind.info.resource} is not namespaced")
         rv_text, match = opts.resource_version, opts.resource_version_match
-        validate_list(rv_text, match, opts.continue_token,
-                      opts.send_initial_events if opts.HasField("send_initial_events") else None)
+        validate_list(rv_text, match, opts.continue_token, opts.HasField("send_initial_events"))
         predicate = Predicate(kind, opts.label_selector, opts.field_selector)
         if opts.limit < 0:
             raise errors.bad_request("limit must be a non-negative integer")
@@ -266,7 +265,7 @@ class RegistryService(registry_pb2_grpc.RegistryServicer):
             kind = self.kind(request.resource)
             predicate = Predicate(kind, request.label_selector, request.field_selector)
             initial = request.send_initial_events if request.HasField("send_initial_events") else None
-            validate_watch(request.resource_version_match, initial)
+            validate_watch(request.resource_version_match, request.HasField("send_initial_events"))
             rv = parse_rv(request.resource_version) if request.resource_version else None
             cacher = self.cacher(kind)
             await cacher.ready.wait()
