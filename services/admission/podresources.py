@@ -113,9 +113,9 @@ def _pod_level(pod: corev1.Pod, total: ResourceList, limits: bool, supported: Ca
 
 
 def _aggregate_pod(pod: corev1.Pod, limits: bool, use_status: bool) -> ResourceList:
-    if not use_status:
-        return aggregate(pod.spec.containers, pod.spec.initContainers, limits)
-    return aggregate(pod.spec.containers, pod.spec.initContainers, limits, _statuses(pod), resize_infeasible(pod))
+    statuses = _statuses(pod) if use_status else None
+    return aggregate(pod.spec.containers, pod.spec.initContainers, limits, statuses,
+                     use_status and resize_infeasible(pod))
 
 
 def pod_requests(pod: corev1.Pod, overhead: bool = True, use_status: bool = False,
