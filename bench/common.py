@@ -45,24 +45,18 @@ async def run_load(n: int, concurrency: int, op: Callable[[int], Awaitable[objec
 _SETTLE = 0.1
 
 CpuSplit = dict[str, float]  # CPU seconds by process name ("client": this benchmark's own process)
-
-
-def client_cpu_seconds() -> float:
-    """User plus system CPU time this process (the benchmark's client) has used so far."""
-    t = os.times()
-    return t.user + t.system
+Side = tuple[float, list[float], CpuSplit]  # one side of a comparison: ops/s, latencies, CPU seconds by process
 
 
 async def interleaved(n: int, concurrency: int, ops: Sequence[Callable[[int], Awaitable[object]]],
-                      procs: Mapping[str, int] | None = None,
-                      rounds: int = 4) -> list[tuple[float, list[float], CpuSplit]]:
+                      procs: Mapping[str, int] | None = None, rounds: int = 4) -> list[Side]:
     """run_load of n calls for each of ops, taken in turns of n/rounds calls each, so that every side meets
     the machine's drift (other tenants, CPU frequency) alike and their ratio holds steadier than back-to-back
     runs give it: per op (ops per second, latencies, the CPU seconds that the client and each of procs, by
     name, spent during its turns)."""
-    procs = procs or {}
+    procs = {"client": os.getpid(), **(procs or {})}
     elapsed = [0.0] * len(ops)
-    cpu: list[CpuSplit] = [dict.fromkeys(["client", *procs], 0.0) for _ in ops]
+    cpu: list[CpuSplit] = [dict.fromkeys(procs, 0.0) for _ in ops]
     latencies: list[list[float]] = [[] for _ in ops]
     bounds = [n * r // rounds for r in range(rounds + 1)]
     for lo, hi in itertools.pairwise(bounds):
@@ -70,11 +64,10 @@ async def interleaved(n: int, concurrency: int, ops: Sequence[Callable[[int], Aw
             # What the previous turn left running (watch events of its last writes) finishes first: it
             # would otherwise be counted against, and slow, this turn.
             await asyncio.sleep(_SETTLE)
-            before = {"client": client_cpu_seconds(), **{name: cpu_seconds(pid) for name, pid in procs.items()}}
+            before = {name: cpu_seconds(pid) for name, pid in procs.items()}
             t = time.perf_counter()
             _, lat = await run_load(hi - lo, concurrency, lambda i, op=op, lo=lo: op(lo + i))  # type: ignore[misc]
             elapsed[k] += time.perf_counter() - t
-            cpu[k]["client"] += client_cpu_seconds() - before["client"]
             for name, pid in procs.items():
                 cpu[k][name] += cpu_seconds(pid) - before[name]
             latencies[k] += lat
@@ -87,8 +80,7 @@ def cpu_per_op(split: CpuSplit, n: int) -> str:
     return " + ".join(f"{name} {ms:.2f}" for name, ms in busy.items()) + f" = {sum(busy.values()):.2f} ms"
 
 
-def cpu_row(ours: tuple[float, list[float], CpuSplit], raw: tuple[float, list[float], CpuSplit], n: int,
-            label: str) -> str:
+def cpu_row(ours: Side, raw: Side, n: int, label: str) -> str:
     """The CPU each side's processes spent per operation, and the ratio of the totals: the ratio that a
     machine whose cores are all busy allows (client, services and etcd share them here)."""
     mine, theirs = sum(ours[2].values()), sum(raw[2].values())

@@ -33,7 +33,7 @@ from typing import Any
 import aiohttp
 
 from apimachinery.client import RegistryClient
-from bench.common import CpuSplit, cpu_row, interleaved, pct, run_load, start_registry
+from bench.common import Side, cpu_row, interleaved, pct, run_load, start_registry
 from bench.registry_bench import CONFIGMAPS, SCHEME, configmap, rss_mb, watch_configmaps
 from cluster.etcd import EtcdCluster
 from cluster.pki import PkiFiles, ensure_pki
@@ -41,15 +41,13 @@ from services.registry import envelope
 from services.registry.etcd import Etcd
 from tests.support.services import ServiceProcess
 
-Result = tuple[float, list[float], CpuSplit]  # ops/s, latencies, CPU seconds by process
-
 
 def body(name: str) -> bytes:
     return json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
                        "metadata": {"name": name, "labels": {"app": "bench"}}, "data": {"key": "x" * 256}}).encode()
 
 
-def line(name: str, gw: Result, reg: Result, raw: Result, n: int, cpu: bool) -> None:
+def line(name: str, gw: Side, reg: Side, raw: Side, n: int, cpu: bool) -> None:
     print(f"  {name:<16} gateway {gw[0]:7.0f}/s p50 {pct(gw[1], .5):6.2f}ms p99 {pct(gw[1], .99):6.2f}ms | "
           f"registry {reg[0]:7.0f}/s | etcd {raw[0]:7.0f}/s | gateway/etcd {gw[0] / raw[0]:.2f}x "
           f"gateway/registry {gw[0] / reg[0]:.2f}x")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from apimachinery.client import RegistryClient
 from apimachinery.scheme import default_scheme
-from bench.common import CpuSplit, cpu_row, interleaved, pct, run_load, start_registry
+from bench.common import Side, cpu_row, interleaved, pct, run_load, start_registry
 from cluster.etcd import EtcdCluster
 from services.registry import envelope
 from services.registry.etcd import Etcd
@@ -38,9 +38,6 @@ def configmap(name: str) -> object:
                                   "metadata": {"name": name, "labels": {"app": "bench"}},
                                   "data": {"key": "x" * 256}})
     return msg
-
-
-Side = tuple[float, list[float], CpuSplit]  # ops/s, latencies, CPU seconds by process
 
 
 def row(name: str, reg: Side, raw: Side, n: int) -> None:
