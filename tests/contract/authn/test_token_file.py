@@ -10,6 +10,7 @@ import pytest
 
 from apimachinery import service
 from kubeproto.authn.v1 import authn_pb2_grpc
+from services.authn import options
 from services.authn.tokenfile import load_token_file
 from tests.contract.authn.conftest import ISSUER, STATIC_TOKEN, authn_process, refused, request
 from tests.support.services import ROOT
@@ -101,17 +102,31 @@ def test_a_record_with_an_empty_token_is_skipped(tmp_path):
     assert "nobody" not in {user.name for user in tokens.values()}
 
 
-@pytest.mark.parametrize(("content", "problem"), [
+MALFORMED_FILES = [
     (b'ok,alice,uid\nbad,bob,uid,dev"s\n', 'parse error on line 2, column 16: bare " in non-quoted-field'),
     (b'"bad"x,bob,uid\n', 'parse error on line 1, column 5: extraneous or missing " in quoted-field'),
     (b'ok,alice,uid,"devs\nops\n', 'record on line 1; parse error on line 2, column 5: extraneous or missing " in '
                                    'quoted-field'),
     (b"# a comment\nok,alice,uid\n", "must have at least 3 columns (token, user name, user uid), found 1"),
-])
-def test_malformed_token_file_stops_the_start(tmp_path, content, problem):
+]
+
+
+def test_malformed_token_file_stops_the_start(tmp_path):
+    # One real start: the process exits 2 with the problem on stderr; the other files go through parse_args.
+    content, problem = MALFORMED_FILES[0]
     path = tmp_path / "tokens.csv"
     path.write_bytes(content)
     out = subprocess.run([sys.executable, "-m", "services.authn", "--port", "0", "--token-auth-file", str(path)],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 2
     assert problem in out.stderr
+
+
+@pytest.mark.parametrize(("content", "problem"), MALFORMED_FILES[1:])
+def test_malformed_token_file_is_a_flag_error(tmp_path, capsys, content, problem):
+    path = tmp_path / "tokens.csv"
+    path.write_bytes(content)
+    with pytest.raises(SystemExit) as exited:
+        options.parse_args(["--port", "0", "--token-auth-file", str(path)])
+    assert exited.value.code == 2
+    assert problem in capsys.readouterr().err
