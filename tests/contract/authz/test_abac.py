@@ -6,10 +6,12 @@ import json
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from kubeproto.authz.v1 import authz_pb2
+from services.authz import options
 from tests.contract.authz.conftest import Authz, path, resource, started, user
 from tests.support.services import ROOT, ServiceProcess
 
@@ -109,7 +111,7 @@ async def test_v0_policies_with_a_version_or_a_kind(abac: Authz) -> None:
     assert await decision(abac, resource(user("abac-kind-only"), "create", "secrets", namespace="x")) == NO_MATCH
 
 
-@pytest.mark.parametrize(("line", "problem"), [
+OTHER_VERSIONS_OR_KINDS = [
     ({"apiVersion": "abac.authorization.kubernetes.io/v2", "kind": "Policy", "spec": {"user": "x", "readonly": True}},
      'no kind "Policy" is registered for version "abac.authorization.kubernetes.io/v2" in scheme '),
     ({"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "kind": "Policies", "spec": {"user": "x"}},
@@ -123,17 +125,37 @@ async def test_v0_policies_with_a_version_or_a_kind(abac: Authz) -> None:
      "couldn't get version/kind; json parse error: json: cannot unmarshal number into Go struct field .apiVersion"),
     ({"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "kind": False, "spec": {"user": "x"}},
      "couldn't get version/kind; json parse error: json: cannot unmarshal bool into Go struct field .kind"),
-])
-def test_a_line_of_another_version_or_kind_stops_the_start(tmp_path, line, problem) -> None:
-    # Read as an unversioned policy instead, such a line would grant every authenticated user everything.
+]
+
+
+def _policy_file(tmp_path: Path, line: dict[str, object]) -> tuple[Path, str]:
     policy = tmp_path / "policy.jsonl"
     text = json.dumps(line)
     policy.write_text(f"# policies\n{text}\n")
+    return policy, text
+
+
+def test_a_line_of_another_version_or_kind_stops_the_start(tmp_path: Path) -> None:
+    # Read as an unversioned policy instead, such a line would grant every authenticated user everything.
+    # One real start: the process exits 2 with the problem on stderr; the other lines go through parse_args.
+    line, problem = OTHER_VERSIONS_OR_KINDS[0]
+    policy, text = _policy_file(tmp_path, line)
     result = subprocess.run([sys.executable, "-m", "services.authz", "--registry-address", "127.0.0.1:1",
                              "--authorization-mode", "ABAC", "--authorization-policy-file", str(policy)],
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert f"error reading policy file {policy}, line 2: {text}: {problem}" in result.stderr
+
+
+@pytest.mark.parametrize(("line", "problem"), OTHER_VERSIONS_OR_KINDS[1:])
+def test_a_line_of_another_version_or_kind_is_a_flag_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                           line: dict[str, object], problem: str) -> None:
+    policy, text = _policy_file(tmp_path, line)
+    with pytest.raises(SystemExit) as exited:
+        options.parse_args(["--registry-address", "127.0.0.1:1", "--authorization-mode", "ABAC",
+                            "--authorization-policy-file", str(policy)])
+    assert exited.value.code == 2
+    assert f"error reading policy file {policy}, line 2: {text}: {problem}" in capsys.readouterr().err
 
 
 async def test_rules_review_lists_abac_rules(abac: Authz) -> None:
