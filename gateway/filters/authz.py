@@ -10,6 +10,8 @@ that kind in that namespace. The name-less key is looked up first, then the name
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from prometheus_client import Counter
 
 from apimachinery.cache import LRUExpireCache
@@ -93,29 +95,45 @@ ANY_NAME = _AnyName()
 Key = tuple[object, ...]
 
 
-def _resource_key(user: bytes, verb: str, namespace: str, group: str, version: str, resource: str,
-                  subresource: str, name: str | _AnyName) -> Key:
-    return (user, verb, True, namespace, group, version, resource, subresource, name)
+class _AttributeFields(Protocol):
+    """What a RequestInfo and an authz Attributes message both carry, by the same names."""
+
+    @property
+    def verb(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def api_group(self) -> str: ...
+    @property
+    def api_version(self) -> str: ...
+    @property
+    def resource(self) -> str: ...
+    @property
+    def subresource(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+def _keys(user: bytes, resource_request: bool, fields: _AttributeFields) -> tuple[Key, Key | None]:
+    """The decision cache's (named key, name-less key or None) of the fields attributes() sends."""
+    if not resource_request:
+        return (user, fields.verb, False, fields.path), None
+    head = (user, fields.verb, True, fields.namespace, fields.api_group, fields.api_version, fields.resource,
+            fields.subresource)
+    return (*head, fields.name), (*head, ANY_NAME)
 
 
 def request_keys(user: bytes, info: RequestInfo) -> tuple[Key, Key | None]:
-    """The decision cache's (named key, name-less key or None) of a request: the fields attributes()
-    sends, without building the message."""
-    if not info.is_resource_request:
-        return (user, info.verb, False, info.path), None
-    fields = (user, info.verb, info.namespace, info.api_group, info.api_version, info.resource, info.subresource)
-    return _resource_key(*fields, info.name), _resource_key(*fields, ANY_NAME)
+    """The decision cache's keys of a request, without building the Attributes message."""
+    return _keys(user, info.is_resource_request, info)
 
 
 def attributes_keys(attrs: authz_pb2.Attributes) -> tuple[Key, Key | None]:
     """request_keys() of an Attributes message, for callers that have no RequestInfo (impersonation):
     the same attributes meet the same decision whichever path asks."""
-    user = user_key(attrs.user)
-    if not attrs.resource_request:
-        return (user, attrs.verb, False, attrs.path), None
-    fields = (user, attrs.verb, attrs.namespace, attrs.api_group, attrs.api_version, attrs.resource,
-              attrs.subresource)
-    return _resource_key(*fields, attrs.name), _resource_key(*fields, ANY_NAME)
+    return _keys(user_key(attrs.user), attrs.resource_request, attrs)
 
 
 class Authorizer:
