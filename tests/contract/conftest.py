@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from apimachinery.scheme import Kind, Scheme, default_scheme
+from tests.support.objects import build
 
 
 @pytest.fixture(scope="session")
@@ -24,16 +25,9 @@ def kind(scheme: Scheme) -> Callable[..., Kind]:
     return get
 
 
-def build(data: dict[str, Any]) -> Any:
-    """A typed message from Kubernetes JSON (every field known to its kind)."""
-    _, msg, unknown = default_scheme().from_json(data)
-    assert not unknown, unknown
-    return msg
-
-
 @pytest.fixture
 def obj() -> Callable[[dict[str, Any]], Any]:
-    """build, as a fixture."""
+    """tests.support.objects.build, as a fixture."""
     return build
 
 

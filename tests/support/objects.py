@@ -1,9 +1,18 @@
 """Kubernetes objects as the JSON dicts the suites send: a field a test does not name is left out, so what
-each test sends is what it says."""
+each test sends is what it says. build turns one into the typed message a client sends."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from apimachinery.scheme import default_scheme
+
+
+def build(data: dict[str, Any]) -> Any:
+    """A typed message from Kubernetes JSON (every field known to its kind)."""
+    _, msg, unknown = default_scheme().from_json(data)
+    assert not unknown, unknown
+    return msg
 
 
 def configmap(name: str | None = None, namespace: str | None = None, labels: dict[str, str] | None = None,
@@ -17,3 +26,4 @@ def configmap(name: str | None = None, namespace: str | None = None, labels: dic
     if data is not None:
         obj["data"] = data
     return obj
+

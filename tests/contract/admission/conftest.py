@@ -33,8 +33,8 @@ from cluster import pki
 from kubeproto.admission.v1 import admission_pb2, admission_pb2_grpc
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.registry.v1 import registry_pb2
-from tests.contract.conftest import build
 from tests.support import wait
+from tests.support.objects import build
 from tests.support.registry import registry_fixtures
 from tests.support.services import ServiceProcess, client_of_registry, serving
 

@@ -7,8 +7,8 @@ import uuid
 import pytest
 
 from apimachinery.client import RegistryClient
-from tests.contract.admission.conftest import Admit, build, create_namespace, denied, eventually, pod
-from tests.support.objects import configmap
+from tests.contract.admission.conftest import Admit, create_namespace, denied, eventually, pod
+from tests.support.objects import build, configmap
 
 
 def _namespace(name: str) -> object:

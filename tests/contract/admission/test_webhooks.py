@@ -27,7 +27,6 @@ from tests.contract.admission.conftest import (
     Admit,
     WebhookServer,
     admit_request,
-    build,
     denied,
     eventually,
     hook,
@@ -37,6 +36,7 @@ from tests.contract.admission.conftest import (
     typed,
     wait_webhook_active,
 )
+from tests.support.objects import build
 
 Configurations = Callable[..., Awaitable[str]]
 

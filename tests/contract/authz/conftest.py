@@ -27,7 +27,7 @@ from apimachinery.errors import StatusError
 from apimachinery.scheme import Kind
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2, authz_pb2_grpc
-from tests.contract.conftest import build
+from tests.support.objects import build
 from tests.support.registry import registry_fixtures
 from tests.support.services import ServiceProcess, client_of_registry, serving
 from tests.support.wait import eventually

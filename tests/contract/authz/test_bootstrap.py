@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from apimachinery.client import RegistryClient
-from tests.contract.authz.conftest import RBAC_GROUP, authz_process, build
+from tests.contract.authz.conftest import RBAC_GROUP, authz_process
+from tests.support.objects import build
 from tests.support.registry import registry_process
 from tests.support.services import ServiceProcess, serving
 

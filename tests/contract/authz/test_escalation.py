@@ -11,7 +11,8 @@ from apimachinery.errors import StatusError
 from kubeproto.api.rbac.v1 import generated_pb2 as rbacv1
 from kubeproto.authn.v1 import authn_pb2
 from kubeproto.authz.v1 import authz_pb2
-from tests.contract.authz.conftest import RBAC_GROUP, Authz, Rbac, build, resource, rule, started, subject, until_allowed, user
+from tests.contract.authz.conftest import RBAC_GROUP, Authz, Rbac, resource, rule, started, subject, until_allowed, user
+from tests.support.objects import build
 from tests.support.registry import registry_process
 from tests.support.wait import eventually
 

@@ -14,8 +14,7 @@ from apimachinery import mux, service
 from apimachinery.client import RegistryClient
 from apimachinery.errors import StatusError
 from gateway import clients
-from tests.contract.conftest import build
-from tests.support.objects import configmap
+from tests.support.objects import build, configmap
 from tests.support.registry import registry_process
 
 CONFIGMAPS = ("", "v1", "configmaps")
