@@ -31,6 +31,7 @@ from cluster import pki
 from cluster.ports import free_port
 from kubeproto.api.authentication.v1 import generated_pb2 as authnv1
 from kubeproto.authn.v1 import authn_pb2, authn_pb2_grpc
+from tests.support.objects import build
 from tests.support.services import ServiceProcess
 
 ISSUER = "https://kubernetes.default.svc.cluster.local"
@@ -322,11 +323,6 @@ def kinds() -> dict[str, Kind]:
     return {r: scheme.by_gvr("", "v1", r) for r in ("serviceaccounts", "pods", "secrets")}
 
 
-@pytest.fixture
-def ns() -> str:
-    return f"t-{uuid.uuid4().hex[:10]}"
-
-
 class Objects:
     """Create the objects tokens name, through the registry."""
 
@@ -334,22 +330,20 @@ class Objects:
         self.client = client
         self.kinds = kinds
         self.ns = namespace
-        self.scheme = default_scheme()
 
-    async def create(self, data: dict[str, Any], namespace: str | None = None) -> Any:
-        kind, msg, unknown = self.scheme.from_json(data)
-        assert not unknown
-        return await self.client.create(kind, msg, namespace=namespace or self.ns)
+    async def create(self, resource: str, data: dict[str, Any], namespace: str | None = None) -> Any:
+        return await self.client.create(self.kinds[resource], build(data), namespace=namespace or self.ns)
 
     async def service_account(self, name: str = "robot") -> Any:
-        return await self.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name}})
+        return await self.create("serviceaccounts",
+                                 {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name}})
 
     async def pod(self, name: str, service_account: str, node: str = "") -> Any:
         spec: dict[str, Any] = {"serviceAccountName": service_account,
                                 "containers": [{"name": "c", "image": "busybox"}]}
         if node:
             spec["nodeName"] = node
-        return await self.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec})
+        return await self.create("pods", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec})
 
     async def secret(self, name: str, type_: str = "Opaque", string_data: dict[str, str] | None = None,
                      namespace: str | None = None, labels: dict[str, str] | None = None,
@@ -360,8 +354,8 @@ class Objects:
         if annotations:
             meta["annotations"] = annotations
         data = {k: base64.b64encode(v.encode()).decode() for k, v in (string_data or {}).items()}
-        return await self.create({"apiVersion": "v1", "kind": "Secret", "metadata": meta, "type": type_,
-                                  "data": data}, namespace)
+        return await self.create("secrets", {"apiVersion": "v1", "kind": "Secret", "metadata": meta, "type": type_,
+                                             "data": data}, namespace)
 
     async def delete(self, resource: str, name: str, namespace: str | None = None) -> None:
         await self.client.delete(self.kinds[resource], name, namespace or self.ns)
