@@ -27,3 +27,8 @@ def configmap(name: str | None = None, namespace: str | None = None, labels: dic
         obj["data"] = data
     return obj
 
+
+def lease(name: str) -> dict[str, Any]:
+    """A coordination.k8s.io/v1 Lease: an object of another resource than the ConfigMaps most tests use
+    (writing it moves etcd's revision without any ConfigMap event)."""
+    return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": name}}

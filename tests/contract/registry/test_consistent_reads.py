@@ -15,13 +15,8 @@ from cluster.etcd import EtcdCluster
 from cluster.ports import free_port
 from services.registry import envelope, keys
 from services.registry.etcd import Etcd
-from tests.support.objects import configmap
+from tests.support.objects import configmap, lease
 from tests.support.registry import registry_process
-
-
-def lease(name: str) -> dict[str, object]:
-    """An object of another resource: writing it moves etcd's revision without any ConfigMap event."""
-    return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": name}}
 
 
 async def write_then_read(writer: RegistryClient, reader: RegistryClient, cms, ns: str, obj, rounds: int) -> None:

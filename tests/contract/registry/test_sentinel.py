@@ -15,7 +15,7 @@ from apimachinery.scheme import Kind
 from cluster.etcd import EtcdCluster
 from services.registry import envelope, keys
 from services.registry.etcd import Etcd, prefix_end
-from tests.support.objects import configmap
+from tests.support.objects import configmap, lease
 from tests.support.registry import registry_process
 
 
@@ -41,9 +41,7 @@ async def test_the_sentinel_is_never_an_object(etcd, tmp_path, kind, obj):
             await client.create(cms, obj(configmap(name)), namespace="a")
         _, start_rv, _ = await client.list(cms, "a")
         # A write elsewhere, so that etcd is ahead of this cache and consistent reads need the sentinel.
-        await client.create(kind("leases", "coordination.k8s.io"), obj({
-            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "elsewhere"}}),
-            namespace="a")
+        await client.create(kind("leases", "coordination.k8s.io"), obj(lease("elsewhere")), namespace="a")
         # Many consistent reads (each round of them writes the sentinel), one of them a watch from now.
         await asyncio.gather(*(client.get(cms, names[i % 3], namespace="a") for i in range(60)))
         for name in names:
@@ -173,9 +171,6 @@ async def test_bookmark_rounds_write_nothing_while_the_caches_are_recent(tmp_pat
     proc = registry_process(tmp_path, cluster.endpoints, "--watch-bookmark-interval", "20ms").start()
     client, raw = RegistryClient(proc.address), Etcd(cluster.endpoints)
     cms, leases = kind("configmaps"), kind("leases", "coordination.k8s.io")
-
-    def lease(name: str) -> dict[str, object]:
-        return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": name}}
 
     async def bookmarks(resource: Kind, since: str, n: int) -> list[int]:
         marks: list[int] = []
