@@ -12,14 +12,18 @@ from apimachinery.errors import StatusError
 from tests.support.objects import configmap
 
 
-async def collect(client, kind, ns, n: int, timeout: float = 10.0, keep=None, **opts) -> list[tuple[str, str, str, dict]]:
-    """The first n events as (type, name, resourceVersion, annotations); with ``keep``, the first n it keeps."""
-    out: list[tuple[str, str, str, dict]] = []
+def summary(type_: str, meta) -> tuple[str, str, str, dict]:
+    return (type_, meta.name, meta.resourceVersion, dict(meta.annotations))
+
+
+async def collect(client, kind, ns, n: int, timeout: float = 10.0, keep=None, row=summary, **opts) -> list:
+    """The first n events as row(type, metadata) gives them, by default (type, name, resourceVersion,
+    annotations); with ``keep``, the first n rows it keeps."""
+    out: list = []
 
     async def run() -> None:
         async for ev in client.watch_objects(kind, ns, **opts):
-            meta = client.scheme.from_object(ev.object)[1].metadata
-            event = (ev.type, meta.name, meta.resourceVersion, dict(meta.annotations))
+            event = row(ev.type, client.scheme.from_object(ev.object)[1].metadata)
             if keep is None or keep(event):
                 out.append(event)
             if len(out) >= n:
@@ -31,19 +35,6 @@ async def collect(client, kind, ns, n: int, timeout: float = 10.0, keep=None, **
 def not_periodic(event: tuple[str, str, str, dict]) -> bool:
     """All but the bookmarks sent every --watch-bookmark-interval."""
     return event[0] != "BOOKMARK" or bool(event[3])
-
-
-async def metas(client, kind, ns, n: int, timeout: float = 10.0, **opts) -> list[tuple[str, object]]:
-    """The first n events as (type, metadata)."""
-    out: list[tuple[str, object]] = []
-
-    async def run() -> None:
-        async for ev in client.watch_objects(kind, ns, **opts):
-            out.append((ev.type, client.scheme.from_object(ev.object)[1].metadata))
-            if len(out) >= n:
-                return
-    await asyncio.wait_for(run(), timeout)
-    return out
 
 
 async def test_events_arrive_in_order_without_gaps_or_duplicates(client, kind, ns, obj):
@@ -223,8 +214,8 @@ async def test_bookmarks_never_go_back_behind_events(client, kind, ns, obj):
 async def test_label_selector_turns_updates_into_adds_and_deletes(client, kind, ns, obj):
     cms = kind("configmaps")
     made = await client.create(cms, obj(configmap("sel", labels={"app": "no"})), namespace=ns)
-    watching = asyncio.create_task(metas(client, cms, ns, 3, resource_version=made.metadata.resourceVersion,
-                                         label_selector="app=yes"))
+    watching = asyncio.create_task(collect(client, cms, ns, 3, row=lambda type_, meta: (type_, meta),
+                                           resource_version=made.metadata.resourceVersion, label_selector="app=yes"))
     await asyncio.sleep(0.2)
     made.metadata.labels["app"] = "yes"
     made = await client.update(cms, made, namespace=ns)
