@@ -6,10 +6,12 @@ import gc
 
 import pytest
 
+from apimachinery.scheme import default_scheme
 from kubeproto.registry.v1 import registry_pb2, storage_pb2
-from services.registry import wire
-from services.registry.cacher import CachedObject, Event
+from services.registry import envelope, keys, wire
+from services.registry.cacher import CachedObject, Cacher, Event
 from services.registry.predicate import Attrs
+from tests.support.objects import configmap
 
 OBJECTS = [registry_pb2.Object(api_version="v1", kind="ConfigMap", raw=b"x" * size, content_type="application/json")
            for size in (0, 1, 127, 128, 300, 20000)]
@@ -41,17 +43,35 @@ def test_the_serializer_passes_bytes_through():
     assert wire.passthrough(b"abc") == b"abc"
 
 
-def test_cache_entries_and_events_hold_nothing_the_collector_walks():
+class NoEtcd:
+    """An entry's encoding asks etcd nothing; a Cacher only keeps a reference to etcd's revision read."""
+
+    async def revision(self) -> int:
+        raise AssertionError("etcd was asked")
+
+
+POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "n", "namespace": "ns", "labels": {"app": "x"}},
+       "spec": {"nodeName": "node-1", "containers": [{"name": "c", "image": "busybox"}]},
+       "status": {"phase": "Running"}}
+
+
+@pytest.mark.parametrize("data", [configmap("n", "ns", labels={"app": "x"}, data={"k": "v"}), POD],
+                         ids=["configmap", "pod"])
+def test_cache_entries_and_events_hold_nothing_the_collector_walks(data):
     """Bytes, strings, ints and str-to-str dicts: no protobuf message (a tracked container) per object. An update's
-    event points at the entry it replaced, a tuple the cache held already."""
-    raw = OBJECTS[3].SerializeToString()
-    item = wire.list_item(raw)
-    attrs = Attrs({"app": "x"}, {"metadata.name": "n", "metadata.namespace": "ns"})
-    cached = CachedObject("ns", "n", item, len(item) - len(raw), attrs, 42)
-    event = Event("MODIFIED", 43, "ns", raw, attrs, cached)
-    assert cached.raw == raw and cached.object() == OBJECTS[3]
-    for value in (*cached, *event, *attrs):
-        assert value is attrs or value is cached or not gc.is_tracked(value), f"{type(value).__name__} is tracked"
+    event points at the entry it replaced, a tuple the cache held already. (A Pod's attrs hold its selectable
+    fields besides metadata.)"""
+    scheme = default_scheme()
+    kind, msg, unknown = scheme.from_json(data)
+    assert not unknown
+    cacher = Cacher(NoEtcd(), scheme, kind, keys.resource_prefix("/registry", kind))  # type: ignore[arg-type]
+    obj = scheme.to_object(kind, msg)
+    cached = cacher._cached(cacher.prefix + b"ns/n", envelope.encode(obj), 42)
+    event = Event("MODIFIED", 43, "ns", cached.raw, cached.attrs, cached)
+    assert (cached.namespace, cached.name, cached.rv) == ("ns", "n", 42)
+    assert cached.object() == envelope.with_resource_version(obj, 42)
+    for value in (*cached, *event, *cached.attrs):
+        assert value is cached.attrs or value is cached or not gc.is_tracked(value), f"{type(value).__name__} is tracked"
 
 
 def meta_object(name: str, resource_version: str) -> registry_pb2.Object:
