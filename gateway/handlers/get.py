@@ -26,6 +26,20 @@ def int_param(ctx: RequestContext, name: str) -> int | None:
         raise bad_request(f'unable to parse "{name}": strconv.ParseInt: parsing "{value}": invalid syntax') from None
 
 
+def list_options(ctx: RequestContext) -> dict[str, object]:
+    """The ListOptions a list and a watch both send the registry: selectors, resourceVersion(Match), and
+    sendInitialEvents when the request set it."""
+    options: dict[str, object] = {
+        "label_selector": ctx.query.get("labelSelector", ""),
+        "field_selector": ctx.query.get("fieldSelector", ""),
+        "resource_version": ctx.query.get("resourceVersion", ""),
+        "resource_version_match": ctx.query.get("resourceVersionMatch", ""),
+    }
+    if (initial := query_flag(ctx.query, "sendInitialEvents")) is not None:
+        options["send_initial_events"] = initial  # the registry refuses it for a list, as upstream
+    return options
+
+
 async def get(api: APIServer, ctx: RequestContext, target: Target) -> web.StreamResponse:
     out = output_for(ctx)
     obj = await api.services.registry.get_object(target.kind, target.namespace, target.name,
@@ -39,15 +53,7 @@ async def list_(api: APIServer, ctx: RequestContext, target: Target) -> web.Stre
     int_param(ctx, "timeoutSeconds")  # decoded with the other ListOptions (a list has no use for it)
     if limit < 0:
         limit = 0  # upstream treats a negative limit as no limit
-    options: dict[str, object] = {}
-    if (initial := query_flag(ctx.query, "sendInitialEvents")) is not None:
-        options["send_initial_events"] = initial  # the registry refuses it for a list, as upstream
     resp = await api.services.registry.list_objects(
-        target.kind, target.namespace,
-        label_selector=ctx.query.get("labelSelector", ""),
-        field_selector=ctx.query.get("fieldSelector", ""),
-        limit=limit,
-        continue_token=ctx.query.get("continue", ""),
-        resource_version=ctx.query.get("resourceVersion", ""),
-        resource_version_match=ctx.query.get("resourceVersionMatch", ""), **options)
+        target.kind, target.namespace, limit=limit, continue_token=ctx.query.get("continue", ""),
+        **list_options(ctx))
     return api.writer.write_list(ctx, target.kind, resp, out=out)

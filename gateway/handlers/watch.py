@@ -24,7 +24,7 @@ from apimachinery import protowire
 from apimachinery.errors import StatusError
 from gateway import metrics, protobuf
 from gateway.context import RequestContext
-from gateway.handlers.get import int_param
+from gateway.handlers.get import int_param, list_options
 from gateway.handlers.output import headers, include_object, output_for, status_body
 from gateway.handlers.rest import Target
 from gateway.negotiation import JSON, PROTOBUF, Output
@@ -97,19 +97,10 @@ async def watch(api: APIServer, ctx: RequestContext, target: Target) -> web.Stre
         out = Output(out.media_type, "PartialObjectMetadata", out.group, out.version, out.pretty, out.stream)
     asked = int_param(ctx, "timeoutSeconds")
     timeout = float(asked) if asked is not None and asked > 0 else api.min_request_timeout * (1 + random.random())
-    field_selector = ctx.query.get("fieldSelector", "")
+    options = list_options(ctx)
     if ctx.info.verb_via_path and target.name:
-        field_selector = f"metadata.name={target.name}"  # /watch/.../<name>: one object
-    options: dict[str, object] = {
-        "label_selector": ctx.query.get("labelSelector", ""),
-        "field_selector": field_selector,
-        "resource_version": ctx.query.get("resourceVersion", ""),
-        "resource_version_match": ctx.query.get("resourceVersionMatch", ""),
-        "allow_bookmarks": bool(query_flag(ctx.query, "allowWatchBookmarks")),
-    }
-    initial = query_flag(ctx.query, "sendInitialEvents")
-    if initial is not None:
-        options["send_initial_events"] = initial
+        options["field_selector"] = f"metadata.name={target.name}"  # /watch/.../<name>: one object
+    options["allow_bookmarks"] = bool(query_flag(ctx.query, "allowWatchBookmarks"))
     events = api.services.registry.watch_objects(target.kind, target.namespace, **options)
     encoder = _EventEncoder(api, ctx, target, out)
     first: asyncio.Task[registry_pb2.WatchEvent] = asyncio.ensure_future(_next(events))
