@@ -8,6 +8,7 @@ service decided.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,21 @@ class Cause:
     reason: str
     message: str
     field: str = ""
+
+
+def _json_str(source: Mapping[str, Any], key: str) -> str:
+    value = source.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _json_int(source: Mapping[str, Any], key: str) -> int:
+    value = source.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _json_object(source: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = source.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 @dataclass
@@ -111,6 +127,25 @@ class StatusError(Exception):
             body["details"] = details
         body["code"] = self.code
         return body
+
+    @classmethod
+    def from_dict(cls, body: Mapping[str, Any]) -> StatusError:
+        """A metav1.Status JSON body (to_dict's inverse), as errors.FromObject reads it: a field of the
+        wrong type reads as its zero value, code 0 included. Its "status" field is the caller's to judge."""
+        details = _json_object(body, "details")
+        causes = details.get("causes")
+        return cls(
+            code=_json_int(body, "code"),
+            reason=_json_str(body, "reason"),
+            message=_json_str(body, "message"),
+            name=_json_str(details, "name"),
+            group=_json_str(details, "group"),
+            kind=_json_str(details, "kind"),
+            causes=[Cause(_json_str(c, "reason"), _json_str(c, "message"), _json_str(c, "field"))
+                    for c in (causes if isinstance(causes, list) else ()) if isinstance(c, dict)],
+            retry_after_seconds=_json_int(details, "retryAfterSeconds"),
+            continue_token=_json_str(_json_object(body, "metadata"), "continue"),
+        )
 
     @classmethod
     def from_message(cls, status: metav1.Status) -> StatusError:

@@ -114,21 +114,8 @@ def _status_of(decoded: Any) -> tuple[str, StatusError] | None:
     """A metav1.Status body (a missing apiVersion defaults to v1): its status field and errors.FromObject of it."""
     if not isinstance(decoded, dict) or decoded.get("kind") != "Status" or decoded.get("apiVersion") not in (None, "v1"):
         return None
-
-    def text(source: dict[str, Any], key: str) -> str:
-        value = source.get(key)
-        return value if isinstance(value, str) else ""
-
-    def number(source: dict[str, Any], key: str) -> int:
-        value = source.get(key)
-        return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-    details = decoded.get("details")
-    details = details if isinstance(details, dict) else {}
-    error = StatusError(number(decoded, "code"), text(decoded, "reason"), text(decoded, "message"),
-                        name=text(details, "name"), group=text(details, "group"), kind=text(details, "kind"),
-                        retry_after_seconds=number(details, "retryAfterSeconds"))
-    return text(decoded, "status"), error
+    status = decoded.get("status")
+    return status if isinstance(status, str) else "", StatusError.from_dict(decoded)
 
 
 def _is_text(content_type: str) -> bool:

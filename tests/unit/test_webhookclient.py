@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 
+from apimachinery.errors import Cause, StatusError
 from apimachinery.webhookclient import MAX_RESPONSE_BYTES, WebhookCallError, WebhookRESTClient, with_timeout_param
 from cluster import pki
 from services.authz.webhook.authorizer import should_retry
@@ -134,6 +135,22 @@ async def test_a_failed_status_body_is_the_error(client: WebhookRESTClient, serv
     err = await failure(client, server, "status-success",
                         respond(401, orjson.dumps({**status, "status": "Success"}), "application/json"))
     assert str(err) == "the server has asked for the client to provide credentials"
+
+
+async def test_a_failed_status_body_keeps_its_details(client: WebhookRESTClient, server: Server) -> None:
+    sent = StatusError(422, "Invalid", 'Pod "p" is invalid', name="p", kind="Pod",
+                       causes=[Cause("FieldValueRequired", "Required value", "spec.containers"),
+                               Cause("FieldValueInvalid", "bad")])
+    err = await failure(client, server, "status-causes", respond(422, orjson.dumps(sent.to_dict()),
+                                                                 "application/json"))
+    assert err.status == sent
+
+
+def test_a_status_field_of_the_wrong_type_reads_as_its_zero_value() -> None:
+    status = StatusError.from_dict({"kind": "Status", "code": "500", "reason": 1, "message": "m",
+                                    "details": {"name": ["x"], "retryAfterSeconds": True,
+                                                "causes": ["not a cause", {"reason": None, "message": "kept"}]}})
+    assert status == StatusError(0, "", "m", causes=[Cause("", "kept")])
 
 
 async def test_retry_after_is_kept(client: WebhookRESTClient, server: Server) -> None:
