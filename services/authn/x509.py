@@ -24,7 +24,13 @@ from cryptography.x509.oid import NameOID
 from apimachinery.cache import LRUExpireCache
 from services.authn.request import Request
 from services.authn.user import CREDENTIAL_ID_KEY, AuthenticationError, Response, UserInfo
-from services.authn.x509errors import INCOMPATIBLE_USAGE, chain_allows_client_auth, chain_error, check_validity_period
+from services.authn.x509errors import (
+    INCOMPATIBLE_USAGE,
+    chain_allows_client_auth,
+    chain_error,
+    check_validity_period,
+    common_name,
+)
 
 _AGNOSTIC = verification.Criticality.AGNOSTIC
 
@@ -137,12 +143,6 @@ def parse_chain(der_chain: Sequence[bytes]) -> list[x509.Certificate]:
         return [x509.load_der_x509_certificate(der) for der in der_chain]
     except ValueError as err:
         raise AuthenticationError(f"x509: malformed certificate: {err}") from None
-
-
-def common_name(cert: x509.Certificate) -> str:
-    """pkix.Name.CommonName: Go fills it attribute by attribute, so of several CNs the last one counts."""
-    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(names[-1].value) if names else ""
 
 
 class X509Authenticator:

@@ -167,11 +167,16 @@ def _already_in_chain(candidate: x509.Certificate, chain: Sequence[x509.Certific
     return any(c.subject == candidate.subject and c.public_key() == candidate.public_key() for c in chain)
 
 
+def common_name(cert: x509.Certificate) -> str:
+    """pkix.Name.CommonName: Go fills it attribute by attribute, so of several CNs the last one counts."""
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[-1].value) if names else ""
+
+
 def _name_for_hint(cert: x509.Certificate) -> str:
-    """Subject.CommonName (the last CN), else the first organization, else the serial number."""
-    common_names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    if common_names and common_names[-1].value:
-        return str(common_names[-1].value)
+    """Subject.CommonName, else the first organization, else the serial number."""
+    if cn := common_name(cert):
+        return cn
     organizations = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
     if organizations:
         return str(organizations[0].value)
