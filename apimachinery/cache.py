@@ -47,6 +47,3 @@ class LRUExpireCache(Generic[K, V]):
         self._entries.move_to_end(key)
         if len(self._entries) > self.size:
             self._entries.popitem(last=False)
-
-    def remove(self, key: K) -> None:
-        self._entries.pop(key, None)

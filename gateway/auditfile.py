@@ -50,9 +50,6 @@ class AuditFile:
         self._out.write(data)
         self._size += len(data)
 
-    def close(self) -> None:
-        self._out.close()
-
     def backup_name(self, when: float) -> Path:
         t = dt.datetime.fromtimestamp(when, dt.UTC)
         return self.path.with_name(f"{self._stem}-{t.strftime(_TIME_FORMAT)}.{t.microsecond // 1000:03d}{self._ext}")

@@ -28,7 +28,7 @@ class RequestContext:
     request: web.Request
     info: RequestInfo
     max_body_bytes: int
-    audit_id: str = field(default_factory=new_audit_id)
+    audit_id: str  # the client's Audit-ID, or new_audit_id()
     received: float = field(default_factory=time.monotonic)
     received_wall: float = field(default_factory=time.time)
     # Who the request acts as: the authenticated user, or whom it impersonates.

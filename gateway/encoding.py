@@ -17,14 +17,9 @@ import orjson
 
 from apimachinery import codec
 from apimachinery.scheme import Kind, Scheme
-from gateway import goyaml
 from kubeproto.registry.v1 import registry_pb2
 
 _CacheKey = tuple[str, str, bytes]
-
-
-def to_yaml(data: Any) -> bytes:
-    return goyaml.dump(data)
 
 
 def to_json(data: Any, pretty: bool = False) -> bytes:

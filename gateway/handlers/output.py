@@ -16,7 +16,7 @@ from aiohttp import web
 from apimachinery import protowire
 from apimachinery.errors import StatusError, bad_request
 from apimachinery.scheme import Kind
-from gateway import encoding, protobuf
+from gateway import encoding, goyaml, protobuf
 from gateway.context import RequestContext
 from gateway.negotiation import JSON, PROTOBUF, YAML, Output, negotiate, pretty_requested, resource_transforms
 from kubeproto.apimachinery.pkg.apis.meta.v1 import generated_pb2 as metav1
@@ -61,14 +61,14 @@ def respond(ctx: RequestContext, code: int, body: bytes, content_type: str) -> w
 
 def render_data(out: Output, data: Any) -> bytes:
     if out.media_type == YAML:
-        return encoding.to_yaml(data)
+        return goyaml.dump(data)
     return encoding.to_json(data, out.pretty)
 
 
 def _reformat(body: bytes, out: Output) -> bytes:
     """Cached compact JSON, re-rendered when pretty or YAML output is asked for."""
     if out.media_type == YAML:
-        return encoding.to_yaml(orjson.loads(body))
+        return goyaml.dump(orjson.loads(body))
     if out.pretty:
         return encoding.to_json(orjson.loads(body), pretty=True)
     return body if body.endswith(b"\n") else body + b"\n"

@@ -75,10 +75,6 @@ def _meta_field(data: dict[str, Any], name: str) -> str:
     return str(meta.get(name) or "") if isinstance(meta, dict) else ""
 
 
-def _resource_version(data: dict[str, Any]) -> str:
-    return _meta_field(data, "resourceVersion")
-
-
 def read_patch(kind_of_patch: str, body: bytes) -> Any:
     """The patch document, refused (400) as each of upstream's patch decoders refuses it."""
     if kind_of_patch == APPLY_PATCH:
@@ -174,7 +170,7 @@ async def _attempt(api: APIServer, ctx: RequestContext, target: Target, kind_of_
     kind = target.kind
     info = kind.info
     live_data = api.encoder.object_dict(live) if live is not None else None
-    live_rv = _resource_version(live_data) if live_data is not None else ""
+    live_rv = _meta_field(live_data, "resourceVersion") if live_data is not None else ""
     if kind_of_patch == APPLY_PATCH:
         applied = dict(document)
         if target.namespace and isinstance(applied.get("metadata"), dict) and not applied["metadata"].get("namespace"):
@@ -194,7 +190,7 @@ async def _attempt(api: APIServer, ctx: RequestContext, target: Target, kind_of_
     check_name(_meta_field(patched, "name"), _meta_field(patched, "namespace"), target)
     if live_data is not None:
         check_uid(target, patched, live_data)  # the update's metadata validation, after it
-    patched_rv = _resource_version(patched)
+    patched_rv = _meta_field(patched, "resourceVersion")
     conditional = bool(patched_rv) and patched_rv != live_rv
     set_managed_fields(msg, patched)
     meta = metadata_of(msg)
