@@ -109,13 +109,14 @@ def numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
     return float(int(value))
 
 
-def decode_claims(claims: Mapping[str, Any]) -> Audiences:
+def decode_claims(claims: Mapping[str, Any]) -> tuple[Audiences, float | None]:
     """What tok.Claims refuses once the signature verified: an "aud" that is neither a string
-    nor strings, a time that is not a number. Returns the token's audiences."""
+    nor strings, a time that is not a number. Returns the token's audiences and its "exp"."""
     audiences = audiences_of(claims)
-    for name in ("exp", "nbf", "iat"):
+    exp = numeric_date(claims, "exp")
+    for name in ("nbf", "iat"):
         numeric_date(claims, name)
-    return audiences
+    return audiences, exp
 
 
 class TokenGenerator:
@@ -160,12 +161,12 @@ class JWTTokenAuthenticator:
             return None
         verify_signature(signed, self.keys)
 
-        token_audiences = decode_claims(signed.claims) or self.implicit_audiences
+        token_audiences, exp = decode_claims(signed.claims)
+        token_audiences = token_audiences or self.implicit_audiences
         requested = audiences if audiences is not None else self.implicit_audiences
         auds = intersect(token_audiences, requested)
         if not auds and self.implicit_audiences:
             raise AuthenticationError(f"token audiences {go_quote_list(token_audiences)} is invalid for the "
                                       f"target audiences {go_quote_list(requested)}")
         info = await self.validator.validate(token, signed.claims)
-        exp = numeric_date(signed.claims, "exp")
         return Response(info.user_info(), self.name, auds, expires_at=None if exp is None else exp + LEEWAY)
