@@ -34,7 +34,7 @@ class AuditFile:
         self.compress = compress
         self.clock = clock
         ext = self.path.suffix
-        stem = self.path.name[: len(self.path.name) - len(ext)] if ext else self.path.name
+        stem = self.path.stem
         self._backup = re.compile(re.escape(f"{stem}-") + r"(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3})"
                                   + re.escape(ext) + r"(\.gz)?")
         self._stem, self._ext = stem, ext
@@ -59,7 +59,8 @@ class AuditFile:
         os.replace(self.path, self.backup_name(self.clock()))
         self._out = open(self.path, "ab", buffering=0)  # noqa: SIM115 - closed at the next rotation
         self._size = 0
-        threading.Thread(target=self.mill, name="audit-log-mill", daemon=True).start()
+        if self.max_backups or self.max_age_days or self.compress:  # else every backup stays as it is
+            threading.Thread(target=self.mill, name="audit-log-mill", daemon=True).start()
 
     def backups(self) -> list[tuple[dt.datetime, Path]]:
         """The rotated files beside the log, newest first."""

@@ -95,3 +95,23 @@ def test_the_rotation_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         options.parse_args(_flags(tmp_path, "--audit-log-maxsize=-1", "--audit-log-maxage=-2"))
     err = capsys.readouterr().err
     assert "--audit-log-maxsize must not be negative" in err and "--audit-log-maxage must not be negative" in err
+
+
+@pytest.mark.parametrize(("kept", "mills"), [({}, 0), ({"max_backups": 1}, 1), ({"max_age_days": 1}, 1),
+                                             ({"compress": True}, 1)])
+def test_a_rotation_mills_only_when_backups_are_limited_or_compressed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: dict[str, int], mills: int) -> None:
+    started: list[str] = []
+
+    class Thread:
+        def __init__(self, *, target: object, name: str, daemon: bool) -> None:
+            self.name = name
+
+        def start(self) -> None:
+            started.append(self.name)
+
+    monkeypatch.setattr("gateway.auditfile.threading.Thread", Thread)
+    log = AuditFile(str(tmp_path / "audit.log"), max_size_mb=1, clock=Clock(), **kept)  # type: ignore[arg-type]
+    for _ in range(5):
+        log.write(EVENT)
+    assert started == ["audit-log-mill"] * mills
