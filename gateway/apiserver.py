@@ -36,6 +36,7 @@ from gateway.handlers.managed import CreateManagedFields
 from gateway.handlers.nonresource import Check
 from gateway.handlers.output import Writer, write_status
 from gateway.requestinfo import resolve
+from kubeproto.authn.v1 import authn_pb2
 from kubeproto.registry.v1 import registry_pb2
 
 log = logs.get("gateway")
@@ -128,13 +129,10 @@ class APIServer:
         try:
             await self.authenticator.authenticate(ctx)
         except StatusError as err:
-            if self.audit is not None and err.code == 401:
-                ctx.audit = self.audit.begin(ctx.audit_id, ctx.received_wall, str(ctx.request.rel_url), info, None,
-                                             ctx.request.remote or "", ctx.user_agent)
+            if err.code == 401:
+                self._begin_audit(ctx, None)  # an unauthenticated request is audited with no user
             raise
-        if self.audit is not None:
-            ctx.audit = self.audit.begin(ctx.audit_id, ctx.received_wall, str(ctx.request.rel_url), info,
-                                         ctx.user, ctx.request.remote or "", ctx.user_agent)
+        self._begin_audit(ctx, ctx.user)
         await impersonate(ctx, self.authorizer)
         if ctx.impersonated and self.audit is not None and ctx.user is not None:
             self.audit.impersonated(ctx.audit, ctx.user)
@@ -157,6 +155,12 @@ class APIServer:
                     timeout = seconds
             async with asyncio.timeout(timeout):
                 return await router.serve(self, ctx)
+
+    def _begin_audit(self, ctx: RequestContext, user: authn_pb2.UserInfo | None) -> None:
+        """Open ctx's audit record (when there is an audit log), as the authenticated user found it."""
+        if self.audit is not None:
+            ctx.audit = self.audit.begin(ctx.audit_id, ctx.received_wall, str(ctx.request.rel_url), ctx.info, user,
+                                         ctx.request.remote or "", ctx.user_agent)
 
     # what handlers ask of the server ---------------------------------------------------------
 
