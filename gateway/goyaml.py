@@ -86,16 +86,30 @@ class Loader(yaml.SafeLoader):
     """Plain scalars typed as go-yaml v2 types them; a timestamp stays a string, as it does when
     sigs.k8s.io/yaml converts YAML to JSON."""
 
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        # What resolve() made of each plain non-string scalar, by its text: the constructor takes the
+        # value from here rather than resolving the text a second time.
+        self._resolved: dict[str, Any] = {}
+
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode and implicit[0]:
             if value == "<<":
                 return MERGE
-            tag = resolve(value)[0]
-            return STR if tag == TIMESTAMP else tag
+            tag, parsed = resolve(value)
+            if tag == TIMESTAMP:
+                return STR
+            if tag != STR:
+                self._resolved[value] = parsed
+            return tag
         return str(super().resolve(kind, value, implicit))
 
     def construct_go_scalar(self, node: ScalarNode) -> Any:
-        return resolve(self.construct_scalar(node))[1]
+        text = self.construct_scalar(node)
+        try:
+            return self._resolved[text]
+        except KeyError:  # an explicit tag (!!int "1"): never resolved
+            return resolve(text)[1]
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
         """Keys as their JSON text while the mapping is built, so that 1 and true stay two keys."""
