@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import Cluster, gateway_args
-from tests.e2e.test_rbac import _expect
+from tests.e2e.conftest import JSON, Cluster, gateway_args
 from tests.support.objects import configmap
+from tests.support.rbac import expect
 from tests.support.services import ServiceProcess
 from tests.support.wait import until
 
@@ -32,7 +32,7 @@ def _create_configmaps(cluster: Cluster, ns: str, names: list[str]) -> None:
     for name in names:
         body = json.dumps(configmap(name))
         created = cluster.http("POST", f"/api/v1/namespaces/{ns}/configmaps", body=body,
-                               headers={"Content-Type": "application/json"})
+                               headers=JSON)
         assert created.status == 201, created.body
 
 
@@ -41,7 +41,7 @@ def test_resource_names_are_honoured_right_after_an_allowed_get(cluster: Cluster
     cluster.kubectl("create", "role", "only-a", "-n", ns, "--verb=get", "--resource=configmaps", "--resource-name=a")
     cluster.kubectl("create", "rolebinding", "alice-only-a", "-n", ns, "--role=only-a", "--user=alice")
     path = f"/api/v1/namespaces/{ns}/configmaps"
-    until(lambda: _expect(cluster.http("GET", f"{path}/a", user="alice").status, 200))
+    until(lambda: expect(cluster.http("GET", f"{path}/a", user="alice").status, 200))
     for _ in range(5):  # a's allow is in the gateway's cache: it must not answer for b
         assert cluster.http("GET", f"{path}/a", user="alice").status == 200
         denied = cluster.http("GET", f"{path}/b", user="alice")
@@ -76,7 +76,7 @@ def test_a_grant_of_every_name_is_one_authz_call_for_many_names(cluster: Cluster
     path = f"/api/v1/namespaces/{ns}/configmaps"
     port = long_cache_gateway.port
     # Denials are not cached by this gateway (no unauthorized ttl): it asks until RBAC has the binding.
-    until(lambda: _expect(cluster.http("GET", f"{path}/cm-0", user="alice", port=port).status, 200))
+    until(lambda: expect(cluster.http("GET", f"{path}/cm-0", user="alice", port=port).status, 200))
     before = _authz_calls(cluster, "get", "configmaps", port)
     for name in names[1:]:
         resp = cluster.http("GET", f"{path}/{name}", user="alice", port=port)

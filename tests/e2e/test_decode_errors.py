@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e.conftest import JSON, Cluster
+from tests.e2e.conftest import JSON, MERGE, STRATEGIC, Cluster
 from tests.support.objects import configmap
 
 PREFIX = 'ConfigMap in version "v1" cannot be handled as a ConfigMap: '
@@ -42,7 +42,7 @@ def test_a_patch_whose_result_does_not_decode_is_invalid(cluster: Cluster, ns: s
     base = f"/api/v1/namespaces/{ns}/configmaps"
     assert cluster.http("POST", base, headers=JSON, body=json.dumps(configmap("p"))).status == 201
     merge = cluster.http("PATCH", f"{base}/p?fieldValidation=Strict", body='{"bogus":1}',
-                         headers={"Content-Type": "application/merge-patch+json"})
+                         headers=MERGE)
     assert merge.status == 422
     status = merge.failure()
     assert status["reason"] == "Invalid"
@@ -52,12 +52,12 @@ def test_a_patch_whose_result_does_not_decode_is_invalid(cluster: Cluster, ns: s
     assert [c["field"] for c in causes] == ["patch"] and causes[0]["reason"] == "FieldValueInvalid"
     # A strategic merge patch shows the patch itself, as Go prints a map.
     strategic = cluster.http("PATCH", f"{base}/p?fieldValidation=Strict", body='{"bogus":1}',
-                             headers={"Content-Type": "application/strategic-merge-patch+json"})
+                             headers=STRATEGIC)
     assert strategic.status == 422
     assert strategic.failure()["message"] == (' "" is invalid: patch: Invalid value: "map[bogus:1]": '
                                              'strict decoding error: unknown field "bogus"')
     mistyped = cluster.http("PATCH", f"{base}/p", body='{"data":{"a":1}}',
-                            headers={"Content-Type": "application/merge-patch+json"})
+                            headers=MERGE)
     assert mistyped.status == 422 and mistyped.failure()["reason"] == "Invalid"
     # kubectl prints the 422 as an invalid request.
     out = cluster.kubectl("patch", "configmap", "p", "-n", ns, "--type=merge", "-p", '{"data":{"a":1}}', check=False)

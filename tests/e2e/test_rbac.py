@@ -8,17 +8,13 @@ import time
 import kubernetes
 import pytest
 
-from tests.e2e.conftest import Cluster, Response
+from tests.e2e.conftest import APPLY, JSON, Cluster, Response
+from tests.support.rbac import expect, grant_configmap_reader
 from tests.support.wait import until
 
 
-def _grant_configmap_reader(cluster: Cluster, ns: str) -> None:
-    cluster.kubectl("create", "role", "cm-reader", "-n", ns, "--verb=get,list,watch", "--resource=configmaps")
-    cluster.kubectl("create", "rolebinding", "alice-reads", "-n", ns, "--role=cm-reader", "--user=alice")
-
-
 def test_can_i_allowed_and_forbidden(cluster: Cluster, ns: str) -> None:
-    _grant_configmap_reader(cluster, ns)
+    grant_configmap_reader(cluster, ns)
 
     def allowed() -> None:
         out = cluster.kubectl("auth", "can-i", "list", "configmaps", "-n", ns, kubeconfig=cluster.alice_kubeconfig,
@@ -45,7 +41,7 @@ def test_can_i_allowed_and_forbidden(cluster: Cluster, ns: str) -> None:
 
 
 def test_can_i_list(cluster: Cluster, ns: str) -> None:
-    _grant_configmap_reader(cluster, ns)
+    grant_configmap_reader(cluster, ns)
 
     def listed() -> None:
         out = cluster.kubectl("auth", "can-i", "--list", "-n", ns, kubeconfig=cluster.alice_kubeconfig).stdout
@@ -97,9 +93,9 @@ def test_escalation_is_refused(cluster: Cluster, ns: str) -> None:
 
 def test_a_removed_rolebinding_stops_allowing_within_a_second(cluster: Cluster, ns: str) -> None:
     """With the gateway's decision cache at its default TTL: revocation is seen by requests 1 s later."""
-    _grant_configmap_reader(cluster, ns)
+    grant_configmap_reader(cluster, ns)
     path = f"/api/v1/namespaces/{ns}/configmaps"
-    until(lambda: _expect(cluster.http("GET", path, user="alice").status, 200))
+    until(lambda: expect(cluster.http("GET", path, user="alice").status, 200))
     for _ in range(20):  # warm every cache on the way
         assert cluster.http("GET", path, user="alice").status == 200
     cluster.kubectl("delete", "rolebinding", "alice-reads", "-n", ns)
@@ -107,10 +103,6 @@ def test_a_removed_rolebinding_stops_allowing_within_a_second(cluster: Cluster, 
     denied = cluster.http("GET", path, user="alice")
     assert denied.status == 403
     assert json.loads(denied.body)["reason"] == "Forbidden"
-
-
-def _expect(actual: object, expected: object) -> None:
-    assert actual == expected
 
 
 def test_a_write_that_creates_needs_create_permission(cluster: Cluster, ns: str) -> None:
@@ -123,11 +115,11 @@ def test_a_write_that_creates_needs_create_permission(cluster: Cluster, ns: str)
 
     def put(name: str, body_name: str) -> Response:
         return cluster.http("PUT", f"{path}/{name}", user="alice", body=lease(body_name),
-                            headers={"Content-Type": "application/json"})
+                            headers=JSON)
 
     def apply(name: str) -> Response:
         return cluster.http("PATCH", f"{path}/{name}?fieldManager=e2e", user="alice", body=lease(name),
-                            headers={"Content-Type": "application/apply-patch+yaml"})
+                            headers=APPLY)
 
     def may(verb: str) -> None:  # RBAC reaches authz through its informer
         out = cluster.kubectl("auth", "can-i", verb, "leases.coordination.k8s.io", "-n", ns, "--as=alice", check=False)

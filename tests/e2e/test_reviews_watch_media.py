@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.e2e.conftest import BOB_TOKEN, JSON, Cluster, Response, gateway_args
+from tests.e2e.conftest import BOB_TOKEN, JSON, YAML, Cluster, Response, gateway_args
 from tests.support.objects import configmap
+from tests.support.rbac import grant_configmap_reader
 from tests.support.services import ServiceProcess
 from tests.support.wait import until
 
@@ -41,16 +42,11 @@ def _allowed(cluster: Cluster, body: str) -> bool:
     return bool(resp.json()["status"]["allowed"])
 
 
-def _grant_configmap_reader(cluster: Cluster, ns: str) -> None:
-    cluster.kubectl("create", "role", "cm-reader", "-n", ns, "--verb=get,list,watch", "--resource=configmaps")
-    cluster.kubectl("create", "rolebinding", "alice-reads", "-n", ns, "--role=cm-reader", "--user=alice")
-
-
 # SubjectAccessReview / LocalSubjectAccessReview -----------------------------------------------------
 
 
 def test_subject_access_review_for_an_rbac_limited_user(cluster: Cluster, ns: str) -> None:
-    _grant_configmap_reader(cluster, ns)
+    grant_configmap_reader(cluster, ns)
     allowed_body = _sar("alice", ["devs"], namespace=ns, verb="list", resource="configmaps", version="v1")
     until(lambda: _allowed(cluster, allowed_body))
 
@@ -108,7 +104,7 @@ def _lsar(ns: str, user: str, meta_ns: str | None = None, **attributes: str) -> 
 
 
 def test_local_subject_access_review(cluster: Cluster, ns: str) -> None:
-    _grant_configmap_reader(cluster, ns)
+    grant_configmap_reader(cluster, ns)
     path = f"{AUTHZ}/namespaces/{ns}/localsubjectaccessreviews"
     body = _lsar(ns, "alice", namespace=ns, verb="get", resource="configmaps", name="any")
 
@@ -401,7 +397,7 @@ def test_yaml_request_body_creates_a_configmap(cluster: Cluster, ns: str) -> Non
             "    line one\n"
             "    line two\n")
     data = {"plain": "hello", "quoted": "42", "multi": "line one\nline two\n"}
-    created = cluster.http("POST", base, body=body, headers={"Content-Type": "application/yaml"})
+    created = cluster.http("POST", base, body=body, headers=YAML)
     assert created.status == 201, created.body
     assert created.headers["Content-Type"] == "application/json"
     assert created.json()["data"] == data
@@ -411,7 +407,7 @@ def test_yaml_request_body_creates_a_configmap(cluster: Cluster, ns: str) -> Non
 
     # YAML in, YAML out.
     as_yaml = cluster.http("POST", base, body=body.replace("from-yaml", "yaml-both"),
-                           headers={"Content-Type": "application/yaml", "Accept": "application/yaml"})
+                           headers={**YAML, "Accept": "application/yaml"})
     assert as_yaml.status == 201
     assert as_yaml.headers["Content-Type"] == "application/yaml"
     assert yaml.safe_load(as_yaml.body)["data"] == data
@@ -419,7 +415,7 @@ def test_yaml_request_body_creates_a_configmap(cluster: Cluster, ns: str) -> Non
     # An update in YAML, too.
     stored["data"] = {"plain": "changed"}
     updated = cluster.http("PUT", f"{base}/from-yaml", body=yaml.safe_dump(stored),
-                           headers={"Content-Type": "application/yaml"})
+                           headers=YAML)
     assert updated.status == 200, updated.body
     assert cluster.http("GET", f"{base}/from-yaml").json()["data"] == {"plain": "changed"}
 

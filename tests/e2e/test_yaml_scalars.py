@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.e2e.conftest import YAML, Cluster
+from tests.e2e.conftest import JSON, YAML, Cluster
 
 
 def _configmap(name: str, value: str) -> str:
@@ -35,7 +35,7 @@ def test_yaml_output_quotes_strings_a_go_reader_would_retype(cluster: Cluster, n
     values = ["y", "n", "1e3", "1.5e3", "0o17", "1_000", "12:30", "yes", "2026-01-02", "~", "plain"]
     body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "out"},
             "data": {f"k{i}": v for i, v in enumerate(values)}}
-    assert cluster.http("POST", base, headers={"Content-Type": "application/json"},
+    assert cluster.http("POST", base, headers=JSON,
                         body=json.dumps(body)).status == 201
     text = cluster.http("GET", f"{base}/out", headers={"Accept": "application/yaml"}).body.decode()
     for i, value in enumerate(values):
